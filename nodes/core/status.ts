@@ -53,7 +53,7 @@ export const Status = {
 };
 
 function formatRate(rate: number): string {
-  if (rate >= 10 || rate === 0) return String(Math.round(rate));
+  if (rate >= 10 || Number.isInteger(rate)) return String(Math.round(rate));
   return rate.toFixed(1);
 }
 
