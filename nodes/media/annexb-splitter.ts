@@ -204,7 +204,7 @@ export class AnnexBSplitter implements FrameSplitter {
     if (this.unitStart < 0) {
       if (!this.discarding) this.reportGarbage(Math.max(keepFrom, this.garbageFrom), out);
       this.store.discardBefore(keepFrom);
-    } else if (this.store.end - this.unitStart > this.maxFrameBytes) {
+    } else if (keepFrom - this.unitStart > this.maxFrameBytes) {
       out.drop(keepFrom - this.unitStart, 'oversize');
       this.unitStart = -1;
       this.discarding = true;

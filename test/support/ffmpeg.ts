@@ -29,7 +29,7 @@ export interface StreamSpec {
 
 const ENCODE: Record<StreamKind, string[]> = {
   mjpeg: ['-c:v', 'mjpeg', '-q:v', '5', '-f', 'mjpeg'],
-  mpjpeg: ['-c:v', 'mjpeg', '-q:v', '5', '-f', 'mpjpeg'],
+  mpjpeg: ['-c:v', 'mjpeg', '-q:v', '5', '-f', 'mjpeg'], // then re-wrapped, see testStream
   h264: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '2', '-f', 'h264'],
   h265: ['-c:v', 'libx265', '-pix_fmt', 'yuv420p', '-x265-params', 'log-level=error:keyint=25', '-f', 'hevc'],
 };
@@ -47,7 +47,13 @@ export function testStream(spec: StreamSpec): string {
   const file = path.join(dir, `${spec.kind}-${key}.${spec.kind}`);
   if (!fs.existsSync(file)) {
     const tmp = `${file}.${process.pid}.tmp`;
-    execFileSync('ffmpeg', [...args, tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (spec.kind === 'mpjpeg') {
+      // The same JPEGs as the mjpeg fixture, re-wrapped, so both splits can be compared.
+      const mjpeg = testStream({ ...spec, kind: 'mjpeg' });
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'mjpeg', '-i', mjpeg, '-c', 'copy', '-f', 'mpjpeg', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } else {
+      execFileSync('ffmpeg', [...args, tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    }
     fs.renameSync(tmp, file);
   }
   return file;
