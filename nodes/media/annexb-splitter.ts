@@ -114,7 +114,8 @@ export class AnnexBSplitter implements FrameSplitter {
 
   flush(out: SplitOutput): void {
     const end = this.pending ? this.pending.codeStart : this.store.end;
-    if (this.unitStart >= 0) this.closeUnit(end, out);
+    if (this.unitStart >= 0 || this.discarding) this.closeUnit(end, out);
+    else this.reportGarbage(end, out);
     if (this.store.end > end) out.drop(this.store.end - end, 'truncated');
     this.reset();
   }

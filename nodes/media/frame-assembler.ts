@@ -132,6 +132,9 @@ export = function register(RED: RedAPI): void {
 
 function toBuffer(payload: unknown): Buffer | null {
   if (Buffer.isBuffer(payload)) return payload;
+  // The exec node hands over stdout chunks that happen to be valid UTF-8 as strings; turning
+  // them back into their UTF-8 bytes restores exactly what the program wrote.
+  if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
   if (payload instanceof Uint8Array) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   return null;
 }

@@ -181,7 +181,7 @@ export class MultipartSplitter implements FrameSplitter {
     }
     let end = found;
     if (end > this.pos && this.store.byteAt(end - 1) === 0x0d) end--;
-    if (this.oversize) out.drop(end - this.pos, 'oversize');
+    if (this.oversize || end - this.pos > this.maxFrameBytes) out.drop(end - this.pos, 'oversize');
     else this.emitPart(this.store.copy(this.pos, end), out);
     this.pos = found + 1;
     this.endPart();

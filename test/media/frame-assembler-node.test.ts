@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import frameAssembler = require('../../nodes/media/frame-assembler');
 import { chunked, probePackets, testStream } from '../support/ffmpeg';
-import { TAB, collect, delay, expectedNodeRedMajor, helper, record, waitFor } from '../support/node-red';
+import jpeg = require('jpeg-js');
+import { TAB, collect, coreNode, delay, expectedNodeRedMajor, helper, record, waitFor } from '../support/node-red';
+import { requireTool } from '../support/ffmpeg';
 
 function flow(props: Record<string, unknown> = {}) {
   return [
@@ -59,6 +61,24 @@ describe(`frame-assembler node (Node-RED ${expectedNodeRedMajor})`, () => {
     });
   }
 
+  it('assembles what ffmpeg writes through Node-RED\'s own exec node', async () => {
+    requireTool('ffmpeg');
+    const exec = coreNode('function/90-exec.js');
+    const cmd = 'ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 25 -f mjpeg -q:v 5 -';
+    await helper.load([exec, frameAssembler], [
+      ...flow(),
+      { id: 'x1', z: 'f1', type: 'exec', command: cmd, addpay: '', append: '', useSpawn: 'true', timer: '', winHide: false, oldrc: false, wires: [['fa'], [], []] },
+    ]);
+    const framesP = collect('frames', 25, 30_000);
+    helper.getNode('x1').receive({ payload: '' });
+    const frames = await framesP;
+    frames.forEach((m, i) => {
+      const image = jpeg.decode(m.payload, { useTArray: true });
+      assert.equal(image.width, 320, `frame ${i} decodes`);
+      assert.equal(m.frame.seq, i);
+    });
+  });
+
   it('works when fed one byte per message', async () => {
     const file = testStream({ kind: 'h264', seconds: 1, size: '160x120' });
     const packets = probePackets(file);
@@ -76,13 +96,14 @@ describe(`frame-assembler node (Node-RED ${expectedNodeRedMajor})`, () => {
     await helper.load(frameAssembler, flow());
     const caughtP = collect('caught', 3);
     const fa = helper.getNode('fa');
-    fa.receive({ payload: 'not bytes', topic: 't1' });
-    fa.receive({ payload: { an: 'object' } });
+    fa.receive({ payload: { an: 'object' }, topic: 't1' });
     fa.receive({ payload: 42 });
+    fa.receive({ payload: [1, 2, 3] });
     const caught = await caughtP;
-    assert.match(caught[0].error.message, /needs a Buffer in msg\.payload \(got a string\)/);
+    assert.match(caught[0].error.message, /needs a Buffer in msg\.payload \(got an object\)/);
     assert.equal(caught[0].topic, 't1', 'the failing message itself reaches the Catch node');
-    assert.match(caught[1].error.message, /got an object/);
+    assert.match(caught[1].error.message, /got a number/);
+    assert.match(caught[2].error.message, /got an array/);
     await waitFor(() => fa.status.args.some((a: any[]) => a[0].text === 'input not a Buffer'), 3000, 'error status');
     const status = fa.status.args.find((a: any[]) => a[0].text === 'input not a Buffer')![0] as any;
     assert.deepEqual(status, { fill: 'red', shape: 'dot', text: 'input not a Buffer' });

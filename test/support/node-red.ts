@@ -49,3 +49,9 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
     await delay(10);
   }
 }
+
+/** A core node module of the Node-RED line under test (the helper preloads only catch/status/complete). */
+export function coreNode(relative: string): unknown {
+  const nodesDir = require.resolve('@node-red/nodes/package.json', { paths: [require.resolve(nodeRedLine === 'nr5' ? 'node-red-5' : 'node-red')] });
+  return require(require('path').join(require('path').dirname(nodesDir), 'core', relative));
+}
