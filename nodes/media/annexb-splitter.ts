@@ -71,6 +71,8 @@ const H265: NalSyntax = {
   spsDimensions: h265SpsDimensions,
 };
 
+const START_CODE = Buffer.from([0, 0, 1]);
+
 export class AnnexBSplitter implements FrameSplitter {
   private readonly syntax: NalSyntax;
   private readonly store = new ChunkStore();
@@ -99,15 +101,21 @@ export class AnnexBSplitter implements FrameSplitter {
     const base = this.store.end;
     this.store.append(chunk);
     if (this.pending && !this.tryNal(this.pending.codeStart, this.pending.nalAt, out)) return;
+    // A start code that began in the previous chunk: its 01 is one of this chunk's first two bytes.
+    for (let j = 0; j < 2 && j < chunk.length; j++) {
+      const at = base + j;
+      if (chunk[j] === 1 && at - 2 >= this.store.start && this.zeroAt(chunk, base, at - 1) && this.zeroAt(chunk, base, at - 2)) {
+        if (!this.tryNal(this.codeStart(chunk, base, at), at + 1, out)) return this.afterChunk(out);
+      }
+    }
+    // The rest natively: emulation prevention guarantees every 00 00 01 is a start code.
     let i = 0;
     for (;;) {
-      const j = chunk.indexOf(1, i);
+      const j = chunk.indexOf(START_CODE, i);
       if (j < 0) break;
-      i = j + 1;
-      const at = base + j;
-      if (at - 2 < this.store.start || !this.zeroAt(chunk, base, at - 1) || !this.zeroAt(chunk, base, at - 2)) continue;
-      const codeStart = at - 3 >= this.store.start && this.zeroAt(chunk, base, at - 3) ? at - 3 : at - 2;
-      if (!this.tryNal(codeStart, at + 1, out)) break;
+      i = j + 3;
+      const at = base + j + 2;
+      if (!this.tryNal(this.codeStart(chunk, base, at), at + 1, out)) break;
     }
     this.afterChunk(out);
   }
@@ -129,6 +137,11 @@ export class AnnexBSplitter implements FrameSplitter {
     this.pending = null;
     this.discarding = false;
     this.garbageFrom = this.store.end;
+  }
+
+  /** Where the start code whose 01 byte is at `at` begins: one zero further back if it has four bytes. */
+  private codeStart(chunk: Buffer, base: number, at: number): number {
+    return at - 3 >= this.store.start && this.zeroAt(chunk, base, at - 3) ? at - 3 : at - 2;
   }
 
   private zeroAt(chunk: Buffer, base: number, at: number): boolean {
@@ -180,7 +193,11 @@ export class AnnexBSplitter implements FrameSplitter {
       out.drop(length, 'truncated');
     } else {
       const payload = this.store.copy(start, end);
-      if (this.unitSps >= 0) this.dimensions = this.syntax.spsDimensions(payload.subarray(this.unitSps - start)) ?? this.dimensions;
+      if (this.unitSps >= 0) {
+        const spsAt = this.unitSps - start;
+        const spsEnd = payload.indexOf(START_CODE, spsAt);
+        this.dimensions = this.syntax.spsDimensions(payload.subarray(spsAt, spsEnd < 0 ? payload.length : spsEnd)) ?? this.dimensions;
+      }
       out.frame({
         payload,
         codec: this.syntax.codec,

@@ -96,7 +96,14 @@ export class JpegStreamSplitter implements FrameSplitter {
           break;
         }
         case State.Entropy: {
-          const j = chunk.indexOf(0xff, i);
+          // The hot loop: hop from FF to FF natively, stepping over stuffed FF 00 and RSTn
+          // without going back through the state machine.
+          let j = chunk.indexOf(0xff, i);
+          while (j >= 0 && j + 1 < n) {
+            const code = chunk[j + 1];
+            if (code !== 0x00 && (code < 0xd0 || code > 0xd7)) break;
+            j = chunk.indexOf(0xff, j + 2);
+          }
           if (j < 0) i = n;
           else {
             i = j + 1;

@@ -6,14 +6,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const INSTALL_HINT = 'install it with `sudo apt-get install ffmpeg` (Debian/Ubuntu) or see https://ffmpeg.org; `.ci/run` installs it';
+const DEBIAN_PACKAGE: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', curl: 'curl', mosquitto: 'mosquitto', gcc: 'gcc' };
 
 /** Throws a message naming the install step when a tool the test needs is missing. */
-export function requireTool(tool: 'ffmpeg' | 'ffprobe'): string {
+export function requireTool(tool: string): string {
   try {
-    execFileSync(tool, ['-version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`${tool} is not installed: ${INSTALL_HINT}`);
+    execFileSync(tool, [tool === 'mosquitto' ? '-h' : '--version'], { stdio: 'ignore' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      const pkg = DEBIAN_PACKAGE[tool] ?? tool;
+      throw new Error(`${tool} is not installed: install it with \`sudo apt-get install ${pkg}\` (Debian/Ubuntu); \`.ci/run\` installs it`);
+    }
   }
   return tool;
 }

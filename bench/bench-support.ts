@@ -1,0 +1,48 @@
+// Shared measuring for `npm run bench`: every figure is measured beside a baseline in the same
+// run, alternating the two so that machine load affects both alike, and reported as a ratio.
+
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: string;
+  baselineValue: number;
+  ratio: number;
+  [extra: string]: unknown;
+}
+
+/** Median of `rounds` timings (ms) of `fn`, each round repeating it until `minMs` have passed. */
+export function timeRounds(fn: () => void, rounds = 7, minMs = 200): { msPerCall: number } {
+  const samples: number[] = [];
+  fn(); // warm up
+  for (let r = 0; r < rounds; r++) {
+    let calls = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0;
+    do {
+      fn();
+      calls++;
+      elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    } while (elapsed < minMs);
+    samples.push(elapsed / calls);
+  }
+  samples.sort((a, b) => a - b);
+  return { msPerCall: samples[Math.floor(samples.length / 2)] };
+}
+
+/** Times subject and baseline in alternation and returns both medians. */
+export function compare(subject: () => void, baseline: () => void, rounds = 7): { subjectMs: number; baselineMs: number } {
+  const s: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    s.push(timeRounds(subject, 1).msPerCall);
+    b.push(timeRounds(baseline, 1).msPerCall);
+  }
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { subjectMs: median(s), baselineMs: median(b) };
+}
+
+export function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
