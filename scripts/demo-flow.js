@@ -17,7 +17,7 @@ function demoFlow({ testPattern }) {
       datamode: 'stream', datatype: 'buffer', newline: '', topic: '', trim: false, base64: false, tls: '',
     },
     {
-      id: 'demo-fa-mjpeg', type: 'frame-assembler', z, x: 390, y: 100, wires: [['demo-debug-frames'], ['demo-debug-status']],
+      id: 'demo-fa-mjpeg', type: 'frame-assembler', z, x: 560, y: 100, wires: [['demo-debug-frames'], ['demo-debug-status']],
       name: 'test pattern', mode: 'mjpeg', boundary: '', maxFrameSize: 8,
     },
     {
@@ -31,16 +31,16 @@ function demoFlow({ testPattern }) {
       out: 'sit', ret: 'buffer', splitc: '0', newline: '', trim: false, tls: '',
     },
     {
-      id: 'demo-fa-multipart', type: 'frame-assembler', z, x: 590, y: 180, wires: [['demo-debug-frames'], ['demo-debug-status']],
+      id: 'demo-fa-multipart', type: 'frame-assembler', z, x: 600, y: 180, wires: [['demo-debug-frames'], ['demo-debug-status']],
       name: 'test pattern (HTTP)', mode: 'multipart', boundary: '', maxFrameSize: 8,
     },
     {
-      id: 'demo-debug-frames', type: 'debug', z, x: 650, y: 80, wires: [],
+      id: 'demo-debug-frames', type: 'debug', z, x: 900, y: 120, wires: [],
       name: 'frames', active: false, tosidebar: true, console: false, tostatus: true,
       complete: 'frame', targetType: 'msg', statusVal: 'frame.seq', statusType: 'msg',
     },
     {
-      id: 'demo-debug-status', type: 'debug', z, x: 660, y: 120, wires: [],
+      id: 'demo-debug-status', type: 'debug', z, x: 920, y: 220, wires: [],
       name: 'status messages', active: true, tosidebar: true, console: false, tostatus: false,
       complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto',
     },

@@ -31,6 +31,8 @@ function prepareUserDir(flow) {
       flowFile: 'flows.json',
       credentialSecret: 'p2pcam-demo',
       editorTheme: { tours: false },
+      // The demo runs on a closed loopback set-up: no consent dialog, nothing sent anywhere.
+      telemetry: { enabled: false, updateNotification: false },
       logging: { console: { level: 'info', metrics: false, audit: false } },
     }, null, 2)};\n`,
   );
