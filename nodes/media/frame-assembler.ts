@@ -22,6 +22,7 @@ export = function register(RED: RedAPI): void {
     const node = this;
     const camera = def.name || def.id;
     const mode: AssemblerMode = ASSEMBLER_MODES.includes(def.mode) ? def.mode : 'mjpeg';
+    if (mode !== def.mode) node.warn(`unknown stream type "${def.mode}", reading the stream as MJPEG`);
     const maxMiB = Number(def.maxFrameSize);
     const maxFrameBytes = Number.isFinite(maxMiB) && maxMiB > 0 ? Math.round(maxMiB * 1024 * 1024) : undefined;
     const assembler = new StreamAssembler({ mode, camera, maxFrameBytes, boundary: def.boundary?.trim() });
