@@ -75,8 +75,11 @@ export function motionClip(spec: MotionClipSpec): { frames: FrameMessage[]; ente
   const enter = spec.enter ?? 30;
   const leave = spec.leave ?? 50;
   const box = Math.round(h / 4);
-  const step = Math.ceil((w + box) / (leave - enter));
-  const x = `if(between(n,${enter},${leave - 1}),(n-${enter})*${step}-${box / 2},-10000)`;
+  // From half in at the left edge (first frame) to half out at the right (last frame).
+  const step = Math.floor(w / (leave - enter - 1));
+  // The overlay's own frame counter is off by one from the output's, so count by time (10 fps).
+  const n = 'round(t*10)';
+  const x = `if(between(${n},${enter},${leave - 1}),(${n}-${enter})*${step}-${box / 2},-10000)`;
   const graph = `smptebars=size=${size}:rate=10,noise=alls=${spec.noise ?? 6}:allf=t+u,format=yuv420p[bg];`
     + `color=c=white:size=${box}x${box}:rate=10[box];[bg][box]overlay=x='${x}':y=${Math.round(h / 3)}:eval=frame:shortest=1`;
   const args = ['-f', 'lavfi', '-i', graph, '-frames:v', String(frames)];
