@@ -35,8 +35,13 @@ export interface MotionEngineOptions {
   jpegPath?: JpegPath;
   /** Streams followed at once; the least recently seen is dropped beyond this. */
   maxStreams?: number;
-  /** Frames waiting per stream while a keyframe decodes; non-keyframes beyond are skipped. */
+  /**
+   * Frames and bytes waiting per stream while a keyframe decodes; non-keyframes beyond either
+   * are skipped (a decoder that hangs fails its request within 5 s, so this bounds memory, and
+   * a slow machine drops frames rather than falling further behind).
+   */
   maxBacklog?: number;
+  maxBacklogBytes?: number;
   onDecoderLog?(line: string): void;
 }
 
@@ -58,6 +63,7 @@ class StreamState {
   decoder: FfmpegDecoder | null = null;
   chain: Promise<unknown> = Promise.resolve();
   backlog = 0;
+  backlogBytes = 0;
   lastSeen = 0;
   lastFrameAt = 0;
   cooldownMs = 0;
@@ -79,15 +85,17 @@ export class MotionEngine {
     const stream = this.stream(msg.frame.camera);
     stream.lastFrameAt = Date.now();
     stream.cooldownMs = settings.cooldownMs;
-    if (stream.backlog >= (this.options.maxBacklog ?? 8) && !msg.frame.keyframe) {
-      return Promise.resolve({ measure: null, event: null, method: 'skipped' });
-    }
+    const full = stream.backlog >= (this.options.maxBacklog ?? 300) || stream.backlogBytes >= (this.options.maxBacklogBytes ?? 16 * 1024 * 1024);
+    if (full && !msg.frame.keyframe) return Promise.resolve({ measure: null, event: null, method: 'skipped' });
+    const bytes = msg.payload.length;
     stream.backlog++;
+    stream.backlogBytes += bytes;
     const run = stream.chain.then(() => this.judge(stream, msg, settings));
-    stream.chain = run.then(
-      () => void stream.backlog--,
-      () => void stream.backlog--,
-    );
+    const settled = () => {
+      stream.backlog--;
+      stream.backlogBytes -= bytes;
+    };
+    stream.chain = run.then(settled, settled);
     return run;
   }
 
