@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { after, afterEach, describe, it } from 'node:test';
 import camMotion = require('../../nodes/media/cam-motion');
 import { TAB, helper, record, waitFor } from '../support/node-red';
-import { motionClip } from './media-fixtures';
+import { ffmpegChildren, motionClip } from './media-fixtures';
 
-/** ffmpeg processes that are children of this test process (read from /proc). */
-function ffmpegChildren(): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'ffmpeg' && ppid === process.pid) out.push(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
 
 function flow(extra: Record<string, unknown> = {}): object[] {
   return [

@@ -11,23 +11,8 @@ import { readJpegLuma } from '../../nodes/media/jpeg-dc-reader';
 import { StreamAssembler } from '../../nodes/media/stream-assembler';
 import { testStream } from '../support/ffmpeg';
 import { TAB, helper, record, waitFor } from '../support/node-red';
-import { motionClip } from './media-fixtures';
+import { ffmpegChildren, motionClip } from './media-fixtures';
 
-function ffmpegChildren(): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'ffmpeg' && ppid === process.pid) out.push(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
 
 function h264Frames(size = '320x240'): FrameMessage[] {
   const a = new StreamAssembler({ mode: 'h264', camera: 'cam' });

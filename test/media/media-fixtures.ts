@@ -106,3 +106,20 @@ export function motionClip(spec: MotionClipSpec): { frames: FrameMessage[]; ente
   out.forEach((f, i) => (f.frame.timestamp = 1_000_000 + i * 100));
   return { frames: out, enter, leave };
 }
+
+/** ffmpeg processes that are children of this test process (read from /proc, Linux). */
+export function ffmpegChildren(): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'ffmpeg' && ppid === process.pid) out.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
