@@ -1,0 +1,125 @@
+// Pictures and clips for the media tests, made by ffmpeg and cached in the temp directory by
+// their arguments (written atomically, like test/support/ffmpeg.ts does for streams).
+import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FrameMessage } from '../../nodes/core/frame';
+import { AssemblerMode, StreamAssembler } from '../../nodes/media/stream-assembler';
+import { requireTool } from '../support/ffmpeg';
+
+function cached(args: string[], ext: string): Buffer {
+  requireTool('ffmpeg');
+  const key = createHash('sha1').update(args.join(' ')).digest('hex').slice(0, 16);
+  const dir = path.join(os.tmpdir(), 'p2pcam-fixtures');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `media-${key}.${ext}`);
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, '-f', ext === 'jpg' ? 'mjpeg' : ext, tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    fs.renameSync(tmp, file);
+  }
+  return fs.readFileSync(file);
+}
+
+export interface StillSpec {
+  size?: string;
+  pixFmt?: 'yuvj420p' | 'yuvj422p' | 'yuvj444p' | 'gray';
+  huffman?: 'default' | 'optimal';
+  /** More than one slice makes ffmpeg write DRI and RST markers. */
+  slices?: number;
+  quality?: number;
+  source?: string;
+  /** Scale to this size after the source (for odd sizes, which test sources round to even). */
+  scaleTo?: string;
+}
+
+/** One JPEG of a test pattern. */
+export function jpegStill(spec: StillSpec = {}): Buffer {
+  const size = spec.size ?? '320x240';
+  const source = spec.source ?? 'testsrc2';
+  const args = ['-f', 'lavfi', '-i', `${source}=size=${size}:rate=1`, '-frames:v', '1'];
+  const filters = spec.scaleTo ? [`scale=${spec.scaleTo.replace('x', ':')}`] : [];
+  if (spec.pixFmt === 'gray') filters.push('format=gray');
+  if (filters.length > 0) args.push('-vf', filters.join(','));
+  args.push('-pix_fmt', spec.pixFmt ?? 'yuvj420p');
+  args.push('-c:v', 'mjpeg', '-q:v', String(spec.quality ?? 5), '-huffman', spec.huffman ?? 'optimal');
+  if (spec.slices && spec.slices > 1) args.push('-threads', String(spec.slices), '-thread_type', 'slice', '-slices', String(spec.slices));
+  return cached(args, 'jpg');
+}
+
+export type ClipCodec = 'mjpeg' | 'h264' | 'h265';
+
+export interface MotionClipSpec {
+  codec: ClipCodec;
+  size?: string;
+  /** Frames in all; the object is visible from `enter` to `leave` - 1. */
+  frames?: number;
+  enter?: number;
+  leave?: number;
+  /** Keyframe interval (H.264/H.265). */
+  gop?: number;
+  /** Temporal noise strength (ffmpeg noise filter), so a static scene is not bit-for-bit static. */
+  noise?: number;
+}
+
+/**
+ * A static scene (colour bars with temporal noise), then a white box that moves in from the
+ * left and across, then the static scene again. Frame n of the clip is frame n of the scene.
+ */
+export function motionClip(spec: MotionClipSpec): { frames: FrameMessage[]; enter: number; leave: number } {
+  const size = spec.size ?? '320x240';
+  const [w, h] = size.split('x').map(Number);
+  const frames = spec.frames ?? 80;
+  const enter = spec.enter ?? 30;
+  const leave = spec.leave ?? 50;
+  const box = Math.round(h / 4);
+  // From half in at the left edge (first frame) to half out at the right (last frame).
+  const step = Math.floor(w / (leave - enter - 1));
+  // The overlay's own frame counter is off by one from the output's, so count by time (10 fps).
+  const n = 'round(t*10)';
+  const x = `if(between(${n},${enter},${leave - 1}),(${n}-${enter})*${step}-${box / 2},-10000)`;
+  const graph = `smptebars=size=${size}:rate=10,noise=alls=${spec.noise ?? 6}:allf=t+u,format=yuv420p[bg];`
+    + `color=c=white:size=${box}x${box}:rate=10[box];[bg][box]overlay=x='${x}':y=${Math.round(h / 3)}:eval=frame:shortest=1`;
+  const args = ['-f', 'lavfi', '-i', graph, '-frames:v', String(frames)];
+  const gop = String(spec.gop ?? 10);
+  let mode: AssemblerMode;
+  let ext: string;
+  if (spec.codec === 'mjpeg') {
+    args.push('-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5');
+    mode = 'mjpeg';
+    ext = 'mjpeg';
+  } else if (spec.codec === 'h264') {
+    args.push('-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-bf', '0', '-preset', 'veryfast');
+    mode = 'h264';
+    ext = 'h264';
+  } else {
+    args.push('-c:v', 'libx265', '-pix_fmt', 'yuv420p', '-x265-params', `log-level=error:keyint=${gop}:min-keyint=${gop}:scenecut=0:bframes=0`, '-preset', 'veryfast');
+    mode = 'h265';
+    ext = 'hevc';
+  }
+  const data = cached(args, ext);
+  const assembler = new StreamAssembler({ mode, camera: 'clip' });
+  const out = [...assembler.push(data).frames, ...assembler.flush().frames];
+  // Timestamps of a 10 fps camera, so cool-downs count in frames the test can name.
+  out.forEach((f, i) => (f.frame.timestamp = 1_000_000 + i * 100));
+  return { frames: out, enter, leave };
+}
+
+/** ffmpeg processes that are children of this test process (read from /proc, Linux). */
+export function ffmpegChildren(): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'ffmpeg' && ppid === process.pid) out.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
