@@ -134,7 +134,7 @@ export class StreamOut {
   }
 
   hasTrack(index: number): boolean {
-    return this.tracks[index] !== null;
+    return (this.tracks[index] ?? null) !== null;
   }
 
   trackGeneration(index: number): number {

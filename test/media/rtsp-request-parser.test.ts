@@ -16,7 +16,7 @@ function parseAll(chunks: Buffer[], parser = new RtspRequestParser()): Event[] {
   return events;
 }
 
-/** What ffmpeg 5.1 sends to open a stream over TCP (captured from `ffprobe -rtsp_transport tcp`). */
+/** What ffmpeg 5.1 sends to open a stream over TCP (captured from `ffprobe -rtsp_transport tcp` against our server). */
 const FFMPEG_SESSION = [
   'OPTIONS rtsp://127.0.0.1:8554/cam RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: Lavf59.27.100\r\n\r\n',
   'DESCRIBE rtsp://127.0.0.1:8554/cam RTSP/1.0\r\nAccept: application/sdp\r\nCSeq: 2\r\nUser-Agent: Lavf59.27.100\r\n\r\n',
