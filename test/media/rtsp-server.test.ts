@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RtspServer } from '../../nodes/media/rtsp-server';
 import { StreamOut } from '../../nodes/media/stream-out';
@@ -77,6 +80,40 @@ describe('RTSP server with real clients', () => {
         await Promise.all([decodeWithFfmpeg(served.url, 'tcp'), decodeWithFfmpeg(served.url, 'udp')]);
         assert.deepEqual(served.errors, [], 'every frame was served');
       } finally {
+        await served.stop();
+      }
+    });
+  }
+
+  for (const codec of ['pcma', 'pcmu'] as const) {
+    it(`serves ${codec} audio beside the video, and ffmpeg decodes both`, async () => {
+      requireTool('ffmpeg');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2pcam-g711-'));
+      const file = path.join(dir, 'sine.raw');
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000', '-t', '2', '-f', codec === 'pcma' ? 'alaw' : 'mulaw', file]);
+      const samples = fs.readFileSync(file);
+      fs.rmSync(dir, { recursive: true, force: true });
+      const served = await servedStream('h264');
+      let at = 0;
+      const audio = setInterval(() => {
+        const r = served.stream.push(samples.subarray(at, at + 320), { codec, keyframe: true, timestamp: Date.now() });
+        if (!r.ok) served.errors.push(r.error);
+        at = (at + 320) % (samples.length - 320);
+      }, 40);
+      try {
+        await waitFor(() => served.stream.hasTrack(1), 5000, 'the first audio chunk');
+        for (const transport of ['tcp', 'udp']) {
+          const result = await run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-rtsp_transport', transport, '-i', served.url, '-map', '0', '-t', '2', '-f', 'framecrc', '-']);
+          assert.equal(result.stderr, '', `ffmpeg (${transport}) reported: ${result.stderr}`);
+          assert.equal(result.code, 0);
+          assert.match(result.stdout, /#codec_id 1: pcm_s16le/);
+          const audioFrames = result.stdout.split('\n').filter((l) => /^1,/.test(l)).length;
+          const videoFrames = result.stdout.split('\n').filter((l) => /^0,/.test(l)).length;
+          assert.ok(audioFrames >= 20 && videoFrames >= 10, `${transport}: ${videoFrames} video and ${audioFrames} audio frames decoded`);
+        }
+        assert.deepEqual(served.errors, []);
+      } finally {
+        clearInterval(audio);
         await served.stop();
       }
     });
