@@ -19,6 +19,7 @@ export interface MjpegHttpOptions {
 }
 
 const BOUNDARY = 'p2pcamframe';
+const CRLF = Buffer.from('\r\n');
 
 interface Viewer {
   res: ServerResponse;
@@ -31,6 +32,7 @@ export class MjpegHttpStream {
   private readonly queueLimit: number;
   private readonly stallTimeoutMs: number;
   private closed = false;
+  private lastPart: { jpeg: Buffer; part: Buffer } | null = null;
 
   constructor(private readonly stream: StreamOut, options: MjpegHttpOptions = {}) {
     this.maxClients = options.maxClients ?? 10;
@@ -98,6 +100,7 @@ export class MjpegHttpStream {
   /** Ends every viewer's response; later requests get 503. */
   close(): void {
     this.closed = true;
+    this.lastPart = null;
     for (const viewer of [...this.viewers]) {
       this.drop(viewer);
       viewer.res.end();
@@ -114,11 +117,9 @@ export class MjpegHttpStream {
   private writePart(viewer: Viewer, jpeg: Buffer): void | Promise<void> {
     const res = viewer.res;
     if (res.destroyed || res.writableEnded) return;
-    res.cork();
-    res.write(`--${BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
-    res.write(jpeg);
-    const ok = res.write('\r\n');
-    res.uncork();
+    // One write of a buffer shared by every viewer: no per-viewer copy, and write()'s answer is
+    // the socket's own (corked writes on Node 22 report true whatever is buffered).
+    const ok = res.write(this.partOf(jpeg));
     if (ok) return;
     return new Promise((resolve) => {
       const stallTimer = setTimeout(() => res.destroy(), this.stallTimeoutMs);
@@ -131,6 +132,15 @@ export class MjpegHttpStream {
       res.on('drain', wake);
       res.on('close', wake);
     });
+  }
+
+  /** The multipart part for a frame, made once for all viewers (the newest one is kept). */
+  private partOf(jpeg: Buffer): Buffer {
+    if (this.lastPart?.jpeg === jpeg) return this.lastPart.part;
+    const head = Buffer.from(`--${BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`, 'latin1');
+    const part = Buffer.concat([head, jpeg, CRLF]);
+    this.lastPart = { jpeg, part };
+    return part;
   }
 
   private drop(viewer: Viewer): void {

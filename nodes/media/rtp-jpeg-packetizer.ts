@@ -9,7 +9,7 @@
 
 import { JpegLayout, readBaselineJpeg } from './jpeg-baseline-layout';
 import { recodeWithStandardTables, usesStandardTables } from './jpeg-huffman-recode';
-import { MAX_RTP_PAYLOAD_BYTES, PacketizeResult, failure, fragment } from './rtp-packet';
+import { MAX_RTP_PAYLOAD_BYTES, PacketizeFailure, PacketizeResult, failure, fragment } from './rtp-packet';
 
 export const JPEG_PAYLOAD_TYPE = 26;
 const MAX_DIMENSION = 2040; // 255 × 8: the size fields are one byte of 8-pixel units
@@ -24,15 +24,20 @@ export class JpegPacketizer {
 
   constructor(private readonly maxPayload = MAX_RTP_PAYLOAD_BYTES) {}
 
+  /**
+   * The cheap half of packetize(): reads the headers and says whether the frame can be sent at
+   * all, without touching the scan. Lets a server refuse a bad frame at once and defer the costly
+   * part (Huffman re-coding) until a client actually plays.
+   */
+  check(jpeg: Buffer): PacketizeFailure | null {
+    const prepared = this.prepare(jpeg);
+    return prepared.ok ? null : prepared;
+  }
+
   packetize(jpeg: Buffer): PacketizeResult {
-    const read = readBaselineJpeg(jpeg);
-    if (!read.ok) return failure(read.error);
-    const layout = read.layout;
-    const type = rtpJpegType(layout);
-    if (type < 0) return failure('JPEG sampling not sendable over RTP/JPEG: needs 3 components, Y 2×2 (4:2:0) or 2×1 (4:2:2), chroma 1×1');
-    if (layout.width > MAX_DIMENSION || layout.height > MAX_DIMENSION) return failure(`JPEG larger than ${MAX_DIMENSION}×${MAX_DIMENSION} cannot be sent over RTP`);
-    const tables = quantTablesOf(layout);
-    if (!tables) return failure('JPEG lacks a quantization table its components use');
+    const prepared = this.prepare(jpeg);
+    if (!prepared.ok) return prepared;
+    const { layout, type, tables } = prepared;
     let scan = layout.scan;
     if (!usesStandardTables(layout)) {
       const recoded = recodeWithStandardTables(layout);
@@ -42,6 +47,18 @@ export class JpegPacketizer {
     }
     if (scan.length > MAX_FRAGMENT_OFFSET) return failure('JPEG scan too large for RTP/JPEG fragment offsets');
     return { ok: true, payloads: this.payloadsOf(layout, type, tables, scan) };
+  }
+
+  private prepare(jpeg: Buffer): PacketizeFailure | { ok: true; layout: JpegLayout; type: number; tables: Buffer } {
+    const read = readBaselineJpeg(jpeg);
+    if (!read.ok) return failure(read.error);
+    const layout = read.layout;
+    const type = rtpJpegType(layout);
+    if (type < 0) return failure('JPEG sampling not sendable over RTP/JPEG: needs 3 components, Y 2×2 (4:2:0) or 2×1 (4:2:2), chroma 1×1');
+    if (layout.width > MAX_DIMENSION || layout.height > MAX_DIMENSION) return failure(`JPEG larger than ${MAX_DIMENSION}×${MAX_DIMENSION} cannot be sent over RTP`);
+    const tables = quantTablesOf(layout);
+    if (!tables) return failure('JPEG lacks a quantization table its components use');
+    return { ok: true, layout, type, tables };
   }
 
   private payloadsOf(layout: JpegLayout, type: number, tables: Buffer, scan: Buffer) {

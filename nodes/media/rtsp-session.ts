@@ -92,6 +92,8 @@ export class RtspSession {
       if (!frame.keyframe) return;
       this.needKey = false;
     }
+    const packets = frame.rtp;
+    if (packets.length === 0) return; // a JPEG whose scan proved corrupt when it was packetized
     this.framesSent++;
     if (track.transport.mode === 'udp') {
       this.sendUdp(frame, track, track.transport.rtpPort);

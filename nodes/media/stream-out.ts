@@ -10,7 +10,7 @@ import { G711Packetizer } from './rtp-g711-packetizer';
 import { H264Packetizer } from './rtp-h264-packetizer';
 import { H265Packetizer } from './rtp-h265-packetizer';
 import { JpegPacketizer } from './rtp-jpeg-packetizer';
-import type { PacketizeResult, RtpPayload } from './rtp-packet';
+import type { PacketizeFailure, PacketizeResult, RtpPayload } from './rtp-packet';
 import type { SdpTrack } from './sdp';
 
 export type TrackKind = 'video' | 'audio';
@@ -26,7 +26,8 @@ export interface OutFrame {
   payload: Buffer;
   /** Media clock (90 kHz video, 8 kHz G.711) before each client's random offset. */
   rtpTimestamp: number;
-  rtp: RtpPayload[];
+  /** Made once, on first use, and shared by every client. */
+  readonly rtp: RtpPayload[];
   /** Bumped whenever the track's codec changes: sessions set up for an older one must end. */
   generation: number;
 }
@@ -100,7 +101,7 @@ export class StreamOut {
     }
     const index = kind === 'video' ? VIDEO_TRACK : AUDIO_TRACK;
     const track = this.trackFor(index, codec);
-    const result = track.packetizer.packetize(payload);
+    const result = packetizeOrDefer(track.packetizer, payload);
     if (!result.ok) {
       this.rejected++;
       return result;
@@ -114,7 +115,9 @@ export class StreamOut {
       keyframe,
       payload,
       rtpTimestamp: kind === 'video' ? videoTimestamp(at) : this.audioTimestamp(at, payload.length),
-      rtp: result.payloads,
+      get rtp(): RtpPayload[] {
+        return result.payloads();
+      },
       generation: track.generation,
     };
     this.frames++;
@@ -212,6 +215,32 @@ export class StreamOut {
   private wakeWaiters(): void {
     for (const wake of [...this.frameWaiters]) wake();
   }
+}
+
+/**
+ * H.26x and G.711 packetization is a few subarrays: done at once. A JPEG is only checked now; its
+ * payloads (which may need the Huffman re-coding) are made when the first client asks for them,
+ * so a camera nobody watches over RTSP costs nothing but the check. A scan that turns out corrupt
+ * then gives no payloads, and clients skip the frame.
+ */
+function packetizeOrDefer(packetizer: Packetizer, payload: Buffer): { ok: true; payloads: () => RtpPayload[] } | PacketizeFailure {
+  if (packetizer instanceof JpegPacketizer) {
+    const problem = packetizer.check(payload);
+    if (problem) return problem;
+    let made: RtpPayload[] | null = null;
+    return {
+      ok: true,
+      payloads: () => {
+        if (made) return made;
+        const result = packetizer.packetize(payload);
+        made = result.ok ? result.payloads : [];
+        return made;
+      },
+    };
+  }
+  const result = packetizer.packetize(payload);
+  if (!result.ok) return result;
+  return { ok: true, payloads: () => result.payloads };
 }
 
 function createPacketizer(codec: FrameCodec): Packetizer {
