@@ -41,8 +41,9 @@ export = function register(RED: RedAPI): void {
     const rtspEnabled = def.rtsp !== false;
     const httpEnabled = def.http !== false;
     const port = intIn(def.port, 1, 65535, 8554);
+    const maxClients = intIn(def.maxClients, 1, 1000, 10);
     const stream = new StreamOut();
-    const mjpeg = new MjpegHttpStream(stream);
+    const mjpeg = new MjpegHttpStream(stream, { maxClients });
     const status = new StatusThrottle((s) => node.status(s));
     const fps = new RateMeter();
     let lease: Promise<ServerLease | null> = Promise.resolve(null);
@@ -57,7 +58,7 @@ export = function register(RED: RedAPI): void {
       lease = acquireRtspServer({
         port,
         host: def.host?.trim() || '0.0.0.0',
-        maxClients: intIn(def.maxClients, 1, 1000, 10),
+        maxClients,
         onError: (err) => node.warn(`RTSP server: ${err.message}`),
       }).then((held) => {
         try {

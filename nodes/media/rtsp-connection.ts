@@ -23,9 +23,10 @@ export interface ConnectionContext {
   findMount(path: string): RtspMount | undefined;
   /** The server's RTP and RTCP UDP ports, bound on first use. */
   udpPorts(): Promise<[number, number]>;
-  sendDatagram(parts: Buffer[], address: string, port: number): void;
+  sendDatagram(parts: Buffer[], address: string, port: number, rtcp?: boolean): void;
   sessionTimeoutSec: number;
   describeWaitMs: number;
+  senderReportIntervalMs: number;
   parserLimits?: RtspParserLimits;
   closed(connection: RtspConnection): void;
 }
@@ -209,8 +210,10 @@ export class RtspConnection {
 
   /** 401 with a fresh challenge, unless the mount is open or the request proves the password. */
   private unauthorized(mount: RtspMount, req: RtspRequest): Answer | null {
-    if (!mount.auth || mount.auth.verify(req.method, req.headers.get('authorization'))) return null;
-    return { status: 401, headers: { 'WWW-Authenticate': mount.auth.challenge() } };
+    if (!mount.auth) return null;
+    const verdict = mount.auth.check(req.method, req.headers.get('authorization'));
+    if (verdict === 'ok') return null;
+    return { status: 401, headers: { 'WWW-Authenticate': mount.auth.challenge(verdict === 'stale') } };
   }
 
   private async describe(req: RtspRequest): Promise<Answer> {
@@ -259,9 +262,9 @@ export class RtspConnection {
     const wire = {
       write: (data: Buffer) => this.socket.write(data),
       drained: () => this.drained(),
-      sendDatagram: (parts: Buffer[], port: number) => this.context.sendDatagram(parts, this.remoteAddress, port),
+      sendDatagram: (parts: Buffer[], port: number, rtcp?: boolean) => this.context.sendDatagram(parts, this.remoteAddress, port, rtcp),
     };
-    return new RtspSession(mount.stream, mount.path, wire, { queueLimit: mount.queueLimit, onStale: () => this.endSession() });
+    return new RtspSession(mount.stream, mount.path, wire, { queueLimit: mount.queueLimit, senderReportIntervalMs: this.context.senderReportIntervalMs, onStale: () => this.endSession() });
   }
 
   private async inSession(req: RtspRequest): Promise<Answer> {

@@ -40,30 +40,48 @@ export class DigestAuthenticator {
     this.now = options.now ?? Date.now;
   }
 
-  /** A fresh `WWW-Authenticate` header value for a 401 answer. */
-  challenge(): string {
+  /**
+   * A fresh `WWW-Authenticate` header value for a 401 answer. `stale` tells the client its
+   * password was right but its nonce had expired, so it retries without asking the user.
+   */
+  challenge(stale = false): string {
     const nonce = randomBytes(16).toString('hex');
     this.nonces.set(nonce, this.now());
     while (this.nonces.size > this.maxNonces) this.nonces.delete(this.nonces.keys().next().value as string);
-    return `Digest realm="${this.realm}", nonce="${nonce}", algorithm="MD5"`;
+    return `Digest realm="${this.realm}", nonce="${nonce}", algorithm="MD5"${stale ? ', stale=TRUE' : ''}`;
   }
 
   /** True when `authorization` proves the password for this method and the request's URI. */
   verify(method: string, authorization: string | undefined): boolean {
-    if (authorization === undefined || authorization.length > MAX_HEADER_LENGTH) return false;
+    return this.check(method, authorization) === 'ok';
+  }
+
+  /**
+   * 'ok', 'stale' (right password, expired nonce) or 'denied'. A nonce in use stays valid: each
+   * success restarts its lifetime, so a client's keepalives never run into an expiry mid-stream.
+   */
+  check(method: string, authorization: string | undefined): 'ok' | 'stale' | 'denied' {
+    if (authorization === undefined || authorization.length > MAX_HEADER_LENGTH) return 'denied';
     const fields = parseDigestHeader(authorization);
-    if (!fields) return false;
+    if (!fields) return 'denied';
     const { username, realm, nonce, uri, response } = fields;
-    if (username !== this.credentials.username || realm !== this.realm || !uri || !response) return false;
-    if (fields.algorithm && fields.algorithm.toUpperCase() !== 'MD5') return false;
-    const issued = nonce === undefined ? undefined : this.nonces.get(nonce);
-    if (issued === undefined || this.now() - issued > this.nonceLifetimeMs) return false;
+    if (username !== this.credentials.username || realm !== this.realm || !uri || !response || nonce === undefined) return 'denied';
+    if (fields.algorithm && fields.algorithm.toUpperCase() !== 'MD5') return 'denied';
+    const issued = this.nonces.get(nonce);
+    if (issued === undefined) return 'denied';
     const ha1 = md5(`${username}:${realm}:${this.credentials.password}`);
     const ha2 = md5(`${method}:${uri}`);
     const expected = fields.qop === 'auth'
       ? md5(`${ha1}:${nonce}:${fields.nc ?? ''}:${fields.cnonce ?? ''}:auth:${ha2}`)
       : md5(`${ha1}:${nonce}:${ha2}`);
-    return safeEqual(expected, response.toLowerCase());
+    if (!safeEqual(expected, response.toLowerCase())) return 'denied';
+    if (this.now() - issued > this.nonceLifetimeMs) {
+      this.nonces.delete(nonce);
+      return 'stale';
+    }
+    this.nonces.delete(nonce);
+    this.nonces.set(nonce, this.now());
+    return 'ok';
   }
 }
 

@@ -22,6 +22,8 @@ export interface RtspServerOptions {
   /** How long DESCRIBE waits for a first video frame before answering 503 (default 5000 ms). */
   describeWaitMs?: number;
   parserLimits?: RtspParserLimits;
+  /** RTCP sender reports per track while playing (default 5000 ms, RFC 3550 §6.2). */
+  senderReportIntervalMs?: number;
   /** Socket errors the server survived, for the node's log. */
   onError?(err: Error): void;
 }
@@ -61,9 +63,10 @@ export class RtspServer {
     this.context = {
       findMount: (path) => this.mounts.get(path),
       udpPorts: () => this.udpPorts(),
-      sendDatagram: (parts, address, port) => this.sendDatagram(parts, address, port),
+      sendDatagram: (parts, address, port, rtcp) => this.sendDatagram(parts, address, port, rtcp === true),
       sessionTimeoutSec: options.sessionTimeoutSec ?? 60,
       describeWaitMs: options.describeWaitMs ?? 5000,
+      senderReportIntervalMs: options.senderReportIntervalMs ?? 5000,
       parserLimits: options.parserLimits,
       closed: (connection) => this.connections.delete(connection),
     };
@@ -158,12 +161,12 @@ export class RtspServer {
     return this.udp.then((pair) => pair.ports);
   }
 
-  private sendDatagram(parts: Buffer[], address: string, port: number): void {
+  private sendDatagram(parts: Buffer[], address: string, port: number, rtcp: boolean): void {
     const pair = this.udpPair;
     if (!pair) return;
     const target = pair.type === 'udp4' ? unmapIpv4(address) : address;
     try {
-      pair.rtp.send(parts, port, target, () => undefined);
+      (rtcp ? pair.rtcp : pair.rtp).send(parts, port, target, () => undefined);
     } catch {
       // A send on a socket closing under us: the client is going away anyway.
     }

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'crypto';
 import type { Subscription } from '../core/fanout-hub';
+import { buildSenderReport } from './rtcp-sender-report';
 import { RTP_HEADER_BYTES, RtpStreamState } from './rtp-packet';
 import type { TransportChoice } from './rtsp-transport';
 import type { OutFrame, StreamOut } from './stream-out';
@@ -15,8 +16,8 @@ export interface SessionWire {
   write(data: Buffer): boolean;
   /** Settles when the connection's buffer has drained (or the connection is gone). */
   drained(): Promise<void>;
-  /** Sends one RTP packet, gathered from its parts, to the client's address on `port`. */
-  sendDatagram(parts: Buffer[], port: number): void;
+  /** Sends one packet, gathered from its parts, to the client's address on `port`, from our RTP or RTCP socket. */
+  sendDatagram(parts: Buffer[], port: number, rtcp?: boolean): void;
 }
 
 interface SessionTrack {
@@ -29,6 +30,8 @@ interface SessionTrack {
 export interface SessionOptions {
   /** Frames queued per client before drops start (FanoutHub queueLimit). */
   queueLimit: number;
+  /** How often each playing track gets an RTCP sender report. */
+  senderReportIntervalMs: number;
   /** Called when the stream's codec changed, so the session cannot go on. */
   onStale(): void;
 }
@@ -37,6 +40,7 @@ export class RtspSession {
   readonly id = randomBytes(8).toString('hex');
   readonly tracks = new Map<number, SessionTrack>();
   private subscription: Subscription<OutFrame> | null = null;
+  private reportTimer: NodeJS.Timeout | null = null;
   private needKey = true;
   private closed = false;
   framesSent = 0;
@@ -67,11 +71,41 @@ export class RtspSession {
       { deliver: (frame) => this.deliver(frame) },
       { queueLimit: this.options.queueLimit, isKey: (frame) => frame.kind === 'video' && frame.keyframe },
     );
+    this.reportTimer = setInterval(() => this.sendReports(), this.options.senderReportIntervalMs);
   }
 
   pause(): void {
     this.subscription?.close();
     this.subscription = null;
+    if (this.reportTimer) clearInterval(this.reportTimer);
+    this.reportTimer = null;
+  }
+
+  /** One sender report per track that has sent something, on the track's RTCP channel or port. */
+  sendReports(): void {
+    const nowMs = Date.now();
+    for (const [index, track] of this.tracks) {
+      if (track.rtp.packets === 0) continue;
+      const report = buildSenderReport({
+        ssrc: track.rtp.ssrc,
+        nowMs,
+        rtpTimestamp: this.stream.mediaClockAt(index, nowMs) + track.rtp.timestampOffset,
+        packets: track.rtp.packets,
+        octets: track.rtp.octets,
+        cname: `p2pcam-${this.id}`,
+      });
+      const transport = track.transport;
+      if (transport.mode === 'udp') {
+        this.wire.sendDatagram([report], transport.rtcpPort, true);
+      } else {
+        const framed = Buffer.alloc(4 + report.length);
+        framed[0] = 0x24;
+        framed[1] = transport.rtcpChannel;
+        framed.writeUInt16BE(report.length, 2);
+        report.copy(framed, 4);
+        this.wire.write(framed);
+      }
+    }
   }
 
   close(): void {

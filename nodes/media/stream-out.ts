@@ -144,6 +144,11 @@ export class StreamOut {
     return this.tracks[index]?.generation ?? -1;
   }
 
+  /** A track's media clock at a wall-clock time, as its RTP timestamps count (before offsets). */
+  mediaClockAt(index: number, ms: number): number {
+    return index === VIDEO_TRACK ? videoTimestamp(ms) : Math.round(ms * 8) % 2 ** 32;
+  }
+
   get videoCodec(): FrameCodec | null {
     return this.tracks[VIDEO_TRACK]?.codec ?? null;
   }

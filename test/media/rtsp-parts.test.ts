@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { GopCache } from '../../nodes/media/gop-cache';
 import { DigestAuthenticator, digestResponse, parseDigestHeader } from '../../nodes/media/rtsp-digest-auth';
+import { buildSenderReport } from '../../nodes/media/rtcp-sender-report';
 import { RtpStreamState, readRtpHeader } from '../../nodes/media/rtp-packet';
 import { buildSdp } from '../../nodes/media/sdp';
 import { StreamOut } from '../../nodes/media/stream-out';
@@ -28,8 +29,15 @@ describe('Digest authentication (RFC 2617)', () => {
     assert.ok(!auth.verify('DESCRIBE', digestResponse('DESCRIBE', uri, creds, 'other', nonce)), 'another realm');
     assert.ok(!auth.verify('DESCRIBE', undefined));
     assert.ok(!auth.verify('DESCRIBE', 'Basic dmlld2VyOnMzY3JldA=='));
+    now += 50_000;
+    assert.ok(auth.verify('DESCRIBE', digestResponse('DESCRIBE', uri, creds, 'cam', nonce)), 'each use restarts the lifetime');
+    now += 50_000;
+    assert.ok(auth.verify('DESCRIBE', digestResponse('DESCRIBE', uri, creds, 'cam', nonce)));
     now += 60_001;
-    assert.ok(!auth.verify('DESCRIBE', digestResponse('DESCRIBE', uri, creds, 'cam', nonce)), 'an expired nonce');
+    assert.equal(auth.check('DESCRIBE', digestResponse('DESCRIBE', uri, { ...creds, password: 'x' }, 'cam', nonce)), 'denied', 'expired and wrong');
+    assert.equal(auth.check('DESCRIBE', digestResponse('DESCRIBE', uri, creds, 'cam', nonce)), 'stale', 'expired but right');
+    assert.match(auth.challenge(true), /, stale=TRUE$/);
+    assert.equal(auth.check('DESCRIBE', digestResponse('DESCRIBE', uri, creds, 'cam', nonce)), 'denied', 'a stale nonce is forgotten');
   });
 
   it('accepts qop=auth responses (RFC 2617 §3.2.2.1)', () => {
@@ -105,6 +113,23 @@ describe('RTP header', () => {
     assert.deepEqual(readRtpHeader(buf.subarray(12)), { version: 2, marker: false, payloadType: 96, seq: 0, timestamp: 15, ssrc: 0x01020304, payloadOffset: 12 });
     assert.equal(state.packets, 2);
     assert.equal(state.octets, 200);
+  });
+});
+
+describe('RTCP sender report', () => {
+  it('carries the NTP time, RTP timestamp and counts, and an SDES CNAME (RFC 3550 §6.4.1, §6.5.1)', () => {
+    const packet = buildSenderReport({ ssrc: 0xdeadbeef, nowMs: 1_700_000_000_500, rtpTimestamp: 2 ** 32 + 5, packets: 10, octets: 1000, cname: 'abc' });
+    assert.equal(packet.length, 28 + 16);
+    assert.deepEqual([...packet.subarray(0, 4)], [0x80, 200, 0, 6]);
+    assert.equal(packet.readUInt32BE(4), 0xdeadbeef);
+    assert.equal(packet.readUInt32BE(8), 1_700_000_000 + 2_208_988_800);
+    assert.equal(packet.readUInt32BE(12), 2 ** 31, 'half a second');
+    assert.equal(packet.readUInt32BE(16), 5);
+    assert.equal(packet.readUInt32BE(20), 10);
+    assert.equal(packet.readUInt32BE(24), 1000);
+    assert.deepEqual([...packet.subarray(28, 32)], [0x81, 202, 0, 3]);
+    assert.equal(packet.readUInt32BE(32), 0xdeadbeef);
+    assert.deepEqual([...packet.subarray(36)], [1, 3, 0x61, 0x62, 0x63, 0, 0, 0]);
   });
 });
 

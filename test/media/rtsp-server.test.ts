@@ -47,7 +47,7 @@ async function probe(url: string, transport: 'tcp' | 'udp'): Promise<Record<stri
 }
 
 /** A server on an ephemeral loopback port, fed from an ffmpeg-made stream at 10 fps. */
-async function servedStream(kind: 'h264' | 'h265' | 'mjpeg', options: { credentials?: { username: string; password: string }; maxClients?: number; sessionTimeoutSec?: number; size?: string } = {}) {
+async function servedStream(kind: 'h264' | 'h265' | 'mjpeg', options: { credentials?: { username: string; password: string }; maxClients?: number; sessionTimeoutSec?: number; size?: string; senderReportIntervalMs?: number } = {}) {
   const stream = new StreamOut();
   const errors: string[] = [];
   const frames = framesOfFile(testStream({ kind, seconds: 3, size: options.size }), kind);
@@ -55,7 +55,7 @@ async function servedStream(kind: 'h264' | 'h265' | 'mjpeg', options: { credenti
     const r = stream.push(f.payload, f.frame);
     if (!r.ok) errors.push(r.error);
   }).start();
-  const server = new RtspServer({ port: 0, host: '127.0.0.1', maxClients: options.maxClients, sessionTimeoutSec: options.sessionTimeoutSec });
+  const server = new RtspServer({ port: 0, host: '127.0.0.1', maxClients: options.maxClients, sessionTimeoutSec: options.sessionTimeoutSec, senderReportIntervalMs: options.senderReportIntervalMs });
   server.addMount('cam', stream, { credentials: options.credentials });
   const port = await server.listen();
   return {
@@ -149,7 +149,7 @@ describe('RTSP server with real clients', () => {
 describe('RTSP server, request by request', () => {
   let served: Awaited<ReturnType<typeof servedStream>>;
   before(async () => {
-    served = await servedStream('h264', { maxClients: 4 });
+    served = await servedStream('h264', { maxClients: 4, senderReportIntervalMs: 300 });
   });
   after(async () => {
     await served.stop();
@@ -195,6 +195,11 @@ describe('RTSP server, request by request', () => {
       assert.equal(first.payload[0] & 0x1f, 7, 'the first thing a client gets is the keyframe\'s SPS');
       const seqs = c.packets.map((p) => p.header.seq);
       seqs.forEach((s, i) => i > 0 && assert.equal(s, (seqs[i - 1] + 1) & 0xffff, 'sequence numbers run on'));
+      await waitFor(() => c.rtcp.length > 0, 10_000, 'an RTCP sender report');
+      const sr = c.rtcp[0];
+      assert.equal(sr.channel, 1, 'on the RTCP channel of the track');
+      assert.equal(sr.data[1], 200);
+      assert.equal(sr.data.readUInt32BE(4), first.header.ssrc, 'for the track\'s SSRC');
       assert.equal((await c.request('GET_PARAMETER')).status, 200);
       assert.equal((await c.request('PAUSE')).status, 200);
       const pausedAt = c.packetCount;
@@ -213,19 +218,26 @@ describe('RTSP server, request by request', () => {
     }
   });
 
-  it('sends UDP to the client\'s own address and ports only', async () => {
+  it('sends RTP and RTCP over UDP to the client\'s own address and ports only', async () => {
     const c = new RtspTestClient(served.port);
     const dgram = await import('node:dgram');
-    const rtp = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', () => resolve()));
+    const bound = async () => {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+      return socket;
+    };
+    const rtp = await bound();
+    const rtcp = await bound();
     const got: Buffer[] = [];
+    const reports: { data: Buffer; port: number }[] = [];
     rtp.on('message', (m) => got.push(m));
+    rtcp.on('message', (m, rinfo) => reports.push({ data: m, port: rinfo.port }));
     try {
-      const port = rtp.address().port;
+      const ports = `${rtp.address().port}-${rtcp.address().port}`;
       await c.request('DESCRIBE');
-      const setup = await c.request('SETUP', `${c.url}/trackID=0`, { Transport: `RTP/AVP;unicast;client_port=${port}-${port + 1};destination=10.0.0.1` });
+      const setup = await c.request('SETUP', `${c.url}/trackID=0`, { Transport: `RTP/AVP;unicast;client_port=${ports};destination=10.0.0.1` });
       assert.equal(setup.status, 200);
-      assert.match(setup.headers.get('transport')!, new RegExp(`^RTP/AVP;unicast;client_port=${port}-${port + 1};server_port=(\\d+)-(\\d+);ssrc=[0-9A-F]{8}$`));
+      assert.match(setup.headers.get('transport')!, new RegExp(`^RTP/AVP;unicast;client_port=${ports};server_port=(\\d+)-(\\d+);ssrc=[0-9A-F]{8}$`));
       const [, rtpPort, rtcpPort] = /server_port=(\d+)-(\d+)/.exec(setup.headers.get('transport')!)!.map(Number);
       assert.equal(rtpPort % 2, 0);
       assert.equal(rtcpPort, rtpPort + 1);
@@ -233,9 +245,13 @@ describe('RTSP server, request by request', () => {
       assert.equal((await c.request('PLAY')).status, 200);
       await waitFor(() => got.length >= 10, 10_000, 'RTP over UDP');
       assert.equal(got[0][0] >> 6, 2);
+      await waitFor(() => reports.length > 0, 10_000, 'an RTCP sender report over UDP');
+      assert.equal(reports[0].data[1], 200);
+      assert.equal(reports[0].port, rtcpPort, 'sent from the server\'s RTCP port');
     } finally {
       c.close();
       rtp.close();
+      rtcp.close();
     }
   });
 

@@ -21,6 +21,8 @@ export class RtspTestClient {
   private cseq = 0;
   private waiting: ((answer: RtspAnswer) => void)[] = [];
   readonly packets: ReceivedPacket[] = [];
+  /** Interleaved packets on odd channels: RTCP. */
+  readonly rtcp: { channel: number; data: Buffer }[] = [];
   /** Set false to keep packets out of memory in long tests; they are still counted. */
   keepPackets = true;
   packetCount = 0;
@@ -95,8 +97,9 @@ export class RtspTestClient {
         const length = this.buffer.readUInt16BE(2);
         if (this.buffer.length < 4 + length) return;
         const packet = this.buffer.subarray(4, 4 + length);
-        const header = readRtpHeader(packet);
-        if (header) {
+        const header = this.buffer[1] % 2 === 1 ? null : readRtpHeader(packet);
+        if (!header) this.rtcp.push({ channel: this.buffer[1], data: Buffer.from(packet) });
+        else {
           this.packetCount++;
           if (header.marker) this.markers++;
           if (this.keepPackets) this.packets.push({ channel: this.buffer[1], header, payload: Buffer.from(packet.subarray(header.payloadOffset)) });
