@@ -118,11 +118,16 @@ export class RtspConnection {
   private onData(chunk: Buffer): void {
     if (this.ended) return;
     this.touch();
-    this.parser.push(chunk, {
-      request: (req) => this.enqueue(req),
-      interleaved: () => undefined, // RTCP receiver reports: their arrival is all we use
-      error: (err: RtspParseError) => this.fail(err),
-    });
+    try {
+      this.parser.push(chunk, {
+        request: (req) => this.enqueue(req),
+        interleaved: () => undefined, // RTCP receiver reports: their arrival is all we use
+        error: (err: RtspParseError) => this.fail(err),
+      });
+    } catch {
+      // The parser is fuzzed not to throw; if it ever does, this client goes, the server stays.
+      this.destroy();
+    }
   }
 
   private enqueue(req: RtspRequest): void {
@@ -145,9 +150,13 @@ export class RtspConnection {
         answer = { status: 500 };
       }
       if (this.ended) break;
-      this.reply(req.cseq, answer);
-      // PLAY starts sending only once its answer is on the wire, so the client reads it first.
-      if (req.method === 'PLAY' && answer.status === 200) this.session?.play();
+      try {
+        this.reply(req.cseq, answer);
+        // PLAY starts sending only once its answer is on the wire, so the client reads it first.
+        if (req.method === 'PLAY' && answer.status === 200) this.session?.play();
+      } catch {
+        this.destroy();
+      }
     }
     this.working = false;
   }

@@ -71,7 +71,13 @@ export class RtspSession {
       { deliver: (frame) => this.deliver(frame) },
       { queueLimit: this.options.queueLimit, isKey: (frame) => frame.kind === 'video' && frame.keyframe },
     );
-    this.reportTimer = setInterval(() => this.sendReports(), this.options.senderReportIntervalMs);
+    this.reportTimer = setInterval(() => {
+      try {
+        this.sendReports();
+      } catch {
+        // A report is advisory: losing one must not take the process down.
+      }
+    }, this.options.senderReportIntervalMs);
   }
 
   pause(): void {

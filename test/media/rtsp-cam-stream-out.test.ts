@@ -183,18 +183,31 @@ describe('cam-stream-out node', () => {
     const port = await freePort();
     const [good] = framesOfFile(testStream({ kind: 'mjpeg', seconds: 1 }), 'mjpeg');
     await helper.load(nodeModule, [TAB, streamNode(port)]);
+    const udpPorts: number[] = [];
     for (let deploy = 0; deploy < 3; deploy++) {
       helper.getNode('n1').receive({ payload: good.payload, frame: { ...good.frame } });
       const c = new RtspTestClient(port);
       assert.equal((await c.playTcp()).status, 200, `deploy ${deploy}: a client plays`);
       const udp = new RtspTestClient(port);
       await udp.request('DESCRIBE');
-      assert.equal((await udp.request('SETUP', `${udp.url}/trackID=0`, { Transport: 'RTP/AVP;unicast;client_port=41000-41001' })).status, 200);
+      const setup = await udp.request('SETUP', `${udp.url}/trackID=0`, { Transport: 'RTP/AVP;unicast;client_port=41000-41001' });
+      assert.equal(setup.status, 200);
+      udpPorts.push(...(/server_port=(\d+)-(\d+)/.exec(setup.headers.get('transport')!) ?? []).slice(1).map(Number));
       await helper.setFlows([TAB, streamNode(port, { name: `cam ${deploy}` })], 'full');
       await Promise.all([c.whenClosed(), udp.whenClosed()]);
     }
     await helper.unload();
     assert.equal(openRtspServerCount(), 0);
     assert.ok(await portIsFree(port), 'the RTSP port is free again');
+    assert.equal(udpPorts.length, 6);
+    const dgram = await import('node:dgram');
+    for (const udpPort of udpPorts) {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(udpPort, '127.0.0.1', () => resolve());
+      });
+      socket.close();
+    }
   });
 });
