@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RtspServer } from '../../nodes/media/rtsp-server';
 import { StreamOut } from '../../nodes/media/stream-out';
-import { requireTool, testStream } from '../support/ffmpeg';
+import { requireTool, seededRandom, testStream } from '../support/ffmpeg';
 import { waitFor } from '../support/node-red';
 import { digestResponse, parseDigestHeader } from '../../nodes/media/rtsp-digest-auth';
 import { FrameFeed, framesOfFile } from './frame-feed';
@@ -408,6 +409,46 @@ describe('RTSP server, lifecycle', () => {
       c.close();
       await server.close();
       stream.close();
+    }
+  });
+});
+
+describe('RTSP server under hostile clients', () => {
+  const cases = Math.max(200, Math.floor((Number(process.env.P2PCAM_FUZZ_ITERATIONS) || 20_000) / 50));
+  it(`survives ${cases} connections of mutated request sequences and still serves`, async () => {
+    const served = await servedStream('h264', { maxClients: 50, sessionTimeoutSec: 5 });
+    const random = seededRandom(0xbad);
+    const corpus = [
+      'OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n',
+      `DESCRIBE ${served.url} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n`,
+      `SETUP ${served.url}/trackID=0 RTSP/1.0\r\nCSeq: 3\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n`,
+      `SETUP ${served.url}/trackID=0 RTSP/1.0\r\nCSeq: 3\r\nTransport: RTP/AVP;unicast;client_port=50000-50001\r\n\r\n`,
+      `PLAY ${served.url}/ RTSP/1.0\r\nCSeq: 4\r\nSession: 0123456789abcdef\r\n\r\n`,
+      `PAUSE ${served.url}/ RTSP/1.0\r\nCSeq: 5\r\n\r\n`,
+      `TEARDOWN ${served.url}/ RTSP/1.0\r\nCSeq: 6\r\n\r\n`,
+      `GET_PARAMETER ${served.url}/ RTSP/1.0\r\nCSeq: 7\r\nContent-Length: 4\r\n\r\nping`,
+      '$\u0001\u0000\u0004abcd',
+    ];
+    const oneCase = (): Promise<void> => new Promise((resolve) => {
+      const parts: string[] = [];
+      for (let k = 0, n = 1 + Math.floor(random() * 6); k < n; k++) parts.push(corpus[Math.floor(random() * corpus.length)]);
+      const data = Buffer.from(parts.join(''), 'latin1');
+      for (let k = 0, n = Math.floor(random() * 4); k < n; k++) data[Math.floor(random() * data.length)] = Math.floor(random() * 256);
+      const socket = net.connect(served.port, '127.0.0.1', () => {
+        socket.write(data);
+        // Some clients leave at once, some linger for their answers (or the data they asked for).
+        setTimeout(() => socket.destroy(), random() < 0.5 ? 0 : 50);
+      });
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+    try {
+      for (let done = 0; done < cases; done += 20) await Promise.all(Array.from({ length: Math.min(20, cases - done) }, oneCase));
+      await waitFor(() => served.server.clientCount === 0, 10_000, 'every hostile connection to be forgotten');
+      await decodeWithFfmpeg(served.url, 'tcp', 5);
+    } finally {
+      await served.stop();
     }
   });
 });
