@@ -3,13 +3,19 @@
 // to 5 clients over loopback, with TCP-interleaved and then with UDP transport. The clients run in
 // a child process, so the figure is the server's CPU time alone (user + system, so socket writes
 // count too): packetizing once, the hub's fan-out, each client's RTP headers and its sends.
-import { ChildProcess, spawn } from 'node:child_process';
+// A third figure prices the lossless Huffman re-coding RTP/JPEG needs for JPEGs with their own
+// tables (ffmpeg's default), against packetizing a standard-table JPEG of the same picture.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import * as jpeg from 'jpeg-js';
+import { JpegPacketizer } from '../nodes/media/rtp-jpeg-packetizer';
 import type { FrameMessage } from '../nodes/core/frame';
 import { RtspServer } from '../nodes/media/rtsp-server';
 import { StreamOut } from '../nodes/media/stream-out';
 import { framesOfFile } from '../test/media/frame-feed';
-import { testStream } from '../test/support/ffmpeg';
+import { requireTool, testStream } from '../test/support/ffmpeg';
 
 const WARMUP_FRAMES = 200;
 const MEASURED_FRAMES = 2000;
@@ -71,6 +77,45 @@ async function measure(frames: FrameMessage[], clients: number, transport: Trans
   return { usPerFrame: (used.user + used.system) / MEASURED_FRAMES, dropped };
 }
 
+/** ffmpeg-made 640×480 JPEGs with its default (optimal) or the standard Huffman tables. */
+function jpegFrames(huffman: 'optimal' | 'default'): Buffer[] {
+  requireTool('ffmpeg');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2pcam-bench-'));
+  try {
+    const file = path.join(dir, 'frames.mjpeg');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=25', '-t', '2', '-c:v', 'mjpeg', '-q:v', '5', '-huffman', huffman, '-f', 'mjpeg', file]);
+    return framesOfFile(file, 'mjpeg').map((f) => f.payload);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function usPerCall(items: Buffer[], rounds: number, fn: (b: Buffer) => void): number {
+  for (const b of items) fn(b); // warm-up
+  const started = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++) for (const b of items) fn(b);
+  return Number(process.hrtime.bigint() - started) / 1000 / (rounds * items.length);
+}
+
+/** RTP/JPEG of a frame whose Huffman tables must be re-coded, beside one that needs none. */
+function jpegRecodeFigure(): Figure {
+  const optimal = jpegFrames('optimal');
+  const standard = jpegFrames('default');
+  const packetizer = new JpegPacketizer();
+  const recode = usPerCall(optimal, 5, (b) => packetizer.packetize(b));
+  const plain = usPerCall(standard, 5, (b) => packetizer.packetize(b));
+  const decode = usPerCall(optimal.slice(0, 10), 1, (b) => jpeg.decode(b, { useTArray: true }));
+  return {
+    name: 'media-rtsp: RTP/JPEG packetize with lossless Huffman re-coding, per 640x480 frame',
+    value: round(recode),
+    unit: 'µs/frame',
+    baseline: 'RTP/JPEG packetize of the same picture coded with the standard tables (no re-coding)',
+    baselineValue: round(plain),
+    ratio: round(recode / plain),
+    jpegJsFullDecodeUs: round(decode),
+  };
+}
+
 export async function run(): Promise<Figure[]> {
   const frames = framesOfFile(testStream({ kind: 'h264', size: '1280x720', seconds: 4, rate: 25 }), 'h264');
   const meanBytes = Math.round(frames.reduce((n, f) => n + f.payload.length, 0) / frames.length);
@@ -92,6 +137,7 @@ export async function run(): Promise<Figure[]> {
       dropped: one.dropped + many.dropped,
     });
   }
+  figures.push(jpegRecodeFigure());
   return figures;
 }
 
