@@ -87,7 +87,7 @@ for (const [set, jsRel] of Object.entries(nr.nodes || {})) {
   const base = path.basename(jsRel, '.js');
   const locale = path.join(path.dirname(jsRel), 'locales', 'en-US', `${base}.json`);
   if (!packed.has(locale)) fail('locales', `${locale} is not in the packed tarball`);
-  for (const { type, category } of types) {
+  for (const { type, category, inputs, outputs } of types) {
     allTypes.push(type);
     if (!category) fail('html', `${type}: category is not a string literal (the scorecard cannot read it)`);
     if (!html.includes(`data-template-name="${type}"`)) fail('html', `${type}: no edit template`);
@@ -95,10 +95,10 @@ for (const [set, jsRel] of Object.entries(nr.nodes || {})) {
     if (!help) fail('help', `${type}: no help text`);
     const isConfig = category === 'config';
     if (help && !isConfig) {
-      for (const section of ['Inputs', 'Outputs', 'Details']) {
-        const hasSection = new RegExp(`<h3>${section}</h3>|^### ${section}`, 'm').test(help[1]);
-        const sourceNode = section === 'Inputs' && /inputs\s*:\s*0\b/.test(html);
-        if (!hasSection && !sourceNode) fail('help', `${type}: help has no ${section} section`);
+      // A node without inputs (a source) or without outputs (an end node) leaves that section out.
+      const sections = ['Details', ...(inputs === 0 ? [] : ['Inputs']), ...(outputs === 0 ? [] : ['Outputs'])];
+      for (const section of sections) {
+        if (!new RegExp(`<h3>${section}</h3>|^### ${section}`, 'm').test(help[1])) fail('help', `${type}: help has no ${section} section`);
       }
     }
     if (!isConfig && !exampleTypes.has(type)) fail('N02', `${type} is used in no examples/*.json flow`);

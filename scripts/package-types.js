@@ -6,7 +6,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 
-/** Every registerType('<type>', {...}) in an editor html, with its category if it is a literal. */
+/** Every registerType('<type>', {...}) in an editor html, with its category, inputs and outputs if literal. */
 function editorTypes(html) {
   const types = [];
   const re = /RED\.nodes\.registerType\(\s*(['"])([^'"]+)\1\s*,\s*\{/g;
@@ -21,7 +21,11 @@ function editorTypes(html) {
     }
     const body = html.slice(re.lastIndex, i);
     const category = /\bcategory\s*:\s*(['"])([^'"]+)\1/.exec(body);
-    types.push({ type: m[2], category: category ? category[2] : null });
+    const count = (key) => {
+      const literal = new RegExp(`\\b${key}\\s*:\\s*(\\d+)`).exec(body);
+      return literal ? Number(literal[1]) : null;
+    };
+    types.push({ type: m[2], category: category ? category[2] : null, inputs: count('inputs'), outputs: count('outputs') });
   }
   return types;
 }
