@@ -158,22 +158,24 @@ export class FakeCloud extends EventEmitter {
     const via = options.via ?? (this.mqtt ? 'mqtt' : 'tcp');
     const timeoutMs = options.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
-      const kind = via === 'tcp' ? 'forward' : 'info';
-      const waiter = this.addWaiter(uid, kind === 'forward' ? (k, body) => k === 'forward' && body.code === command.code : (k) => k === 'info', resolve, () => {
+      const match: Waiter['match'] = via === 'tcp' ? (kind, body) => kind === 'forward' && body.code === command.code : (kind) => kind === 'info';
+      const waiter = this.addWaiter(uid, match, resolve, () => {
         reject(new Error(`${uid}: no answer to command ${command.code} over ${via} within ${Math.round(timeoutMs / 1000)} s`));
       }, timeoutMs);
-      const fail = (err: Error) => {
+      this.send(uid, command, via).catch((err: Error) => {
         this.removeWaiter(uid, waiter);
         reject(err);
-      };
-      if (via === 'tcp') {
-        if (!this.registration.send(uid, { code: 301, target: CLI_TARGET, content: command })) fail(new Error(`${uid} is not registered on TCP`));
-      } else if (!this.mqtt) {
-        fail(new Error('no MQTT broker configured'));
-      } else {
-        this.mqtt.publishCommand(uid, command).catch(fail);
-      }
+      });
     });
+  }
+
+  /** Sends a command without waiting for an answer (reboot, format, Wi-Fi changes). */
+  send(uid: string, command: Record<string, unknown> & { code: number }, via: 'mqtt' | 'tcp'): Promise<void> {
+    if (via === 'tcp') {
+      return this.registration.send(uid, { code: 301, target: CLI_TARGET, content: command }) ? Promise.resolve() : Promise.reject(new Error(`${uid} is not registered on TCP`));
+    }
+    if (!this.mqtt) return Promise.reject(new Error('no MQTT broker configured'));
+    return this.mqtt.publishCommand(uid, command);
   }
 
   /** Drops the camera's TCP link (it re-registers by itself); for tests and "reconnect" actions. */
