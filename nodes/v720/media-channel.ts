@@ -33,8 +33,9 @@ export interface MediaChannelCounts {
 export class MediaChannel {
   readonly counts: MediaChannelCounts = { datagrams: 0, malformed: 0, strangers: 0 };
   private readonly socket: dgram.Socket;
-  private readonly peers = new Map<string, string>();
-  private readonly peerOf = new Map<string, string>();
+  /** address → port → uid: two lookups per datagram instead of building a key string. */
+  private readonly peers = new Map<string, Map<number, string>>();
+  private readonly peerOf = new Map<string, Peer>();
 
   constructor(private readonly handlers: MediaChannelHandlers, private readonly log: (text: string) => void = () => {}) {
     // A large receive buffer rides out event-loop pauses with many cameras streaming at once.
@@ -63,22 +64,30 @@ export class MediaChannel {
   /** Media from `peer` now belongs to `uid` (replacing its previous peer). */
   bindPeer(uid: string, peer: Peer): void {
     this.unbindPeer(uid);
-    const key = peerKey(peer);
-    const other = this.peers.get(key);
-    if (other) this.peerOf.delete(other);
-    this.peers.set(key, uid);
-    this.peerOf.set(uid, key);
+    const other = this.ownerOf(peer);
+    if (other !== undefined) this.unbindPeer(other);
+    let ports = this.peers.get(peer.address);
+    if (!ports) this.peers.set(peer.address, (ports = new Map()));
+    ports.set(peer.port, uid);
+    this.peerOf.set(uid, { address: peer.address, port: peer.port });
   }
 
   unbindPeer(uid: string): void {
-    const key = this.peerOf.get(uid);
-    if (key === undefined) return;
+    const peer = this.peerOf.get(uid);
+    if (peer === undefined) return;
     this.peerOf.delete(uid);
-    this.peers.delete(key);
+    const ports = this.peers.get(peer.address);
+    ports?.delete(peer.port);
+    if (ports && ports.size === 0) this.peers.delete(peer.address);
   }
 
   boundPeer(uid: string): string | undefined {
-    return this.peerOf.get(uid);
+    const peer = this.peerOf.get(uid);
+    return peer && peerKey(peer);
+  }
+
+  private ownerOf(peer: Peer): string | undefined {
+    return this.peers.get(peer.address)?.get(peer.port);
   }
 
   send(peer: Peer, packet: Buffer): void {
@@ -111,7 +120,7 @@ export class MediaChannel {
       this.counts.malformed++;
       return;
     }
-    const owner = this.peers.get(peerKey(peer));
+    const owner = this.ownerOf(peer);
     if (packet.cmd === Cmd.JSON) {
       const message = parseMessage(packet.payload);
       if (!message) {
