@@ -79,8 +79,9 @@ export class EmbeddedBroker implements MqttLink {
   }
 
   async start(): Promise<void> {
-    // aedes 1.x is an ES module; Node 20.19+ loads it through require.
-    const { Aedes } = require('aedes') as AedesModule;
+    // aedes 1.x is an ES module: a dynamic import loads it on every Node 20 (require() of an
+    // ES module only works from 20.19 on), and only when an embedded broker is wanted.
+    const { Aedes } = (await import('aedes')) as unknown as AedesModule;
     const broker = await Aedes.createBroker({
       authenticate: (_c: unknown, _u: unknown, _p: unknown, done: (e: null, ok: boolean) => void) => done(null, true),
       connectTimeout: 15_000,
