@@ -213,7 +213,8 @@ export class JsonFramer {
     }
     this.mode = 'idle';
     this.depth = 0;
-    const text = this.take(chunk, Math.max(start, 0), end).toString('utf8').trimEnd();
+    // The broken reply may still carry the reference server's trailing NUL.
+    const text = this.take(chunk, Math.max(start, 0), end).toString('utf8').replace(/[\s\u0000]+$/, '');
     const trimmed = text.endsWith(',') ? text.slice(0, -1) : text;
     this.deliver(trimmed + '}', true, out);
   }

@@ -90,6 +90,8 @@ describe('JsonFramer: bad input', () => {
     assert.equal(f.danglingAfterValue, true);
     assert.deepEqual(objects(f.closeDangling()), [{ rval: -9, msg_id: 1539 }]);
     assert.equal(f.bufferedBytes, 0);
+    f.push(Buffer.from(MISSING_BRACE + '\u0000'));
+    assert.deepEqual(objects(f.closeDangling()), [{ rval: -9, msg_id: 1539 }], 'with the trailing NUL too');
     f.push(Buffer.from('{"rval":0,"msg_id":1,"param":"half'));
     assert.equal(f.danglingAfterValue, false);
     assert.deepEqual(f.closeDangling(), []);
