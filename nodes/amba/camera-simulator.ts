@@ -57,6 +57,8 @@ interface ControlConn {
   socket: net.Socket;
   pending: Buffer;
   chain: Promise<void>;
+  /** Writes in progress: a reply cut at the MSS must not have another write between its pieces. */
+  writing: Promise<void>;
   closed: boolean;
 }
 
@@ -194,7 +196,7 @@ export class SimulatedCamera extends EventEmitter {
   // --- control connections ------------------------------------------------------------------
 
   private onControl(socket: net.Socket): void {
-    const conn: ControlConn = { id: ++this.connIds, socket, pending: Buffer.alloc(0), chain: Promise.resolve(), closed: false };
+    const conn: ControlConn = { id: ++this.connIds, socket, pending: Buffer.alloc(0), chain: Promise.resolve(), writing: Promise.resolve(), closed: false };
     this.conns.add(conn);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.absorb(() => this.onRequestBytes(conn, chunk)));
@@ -773,7 +775,13 @@ export class SimulatedCamera extends EventEmitter {
   }
 
   /** One socket write of texts back to back, cut at the MSS like the SJ8's TCP stack did. */
-  private async write(conn: ControlConn, texts: string[], gapMs: number | undefined, msgId: number): Promise<void> {
+  private write(conn: ControlConn, texts: string[], gapMs: number | undefined, msgId: number): Promise<void> {
+    const run = conn.writing.then(() => this.writeNow(conn, texts, gapMs, msgId));
+    conn.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(conn: ControlConn, texts: string[], gapMs: number | undefined, msgId: number): Promise<void> {
     if (conn.closed || this.stopped) return;
     const pieces = texts.map((t) => this.decorate(t, msgId));
     let bytes = Buffer.from(pieces.join(''), 'utf8');

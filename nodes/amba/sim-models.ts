@@ -271,6 +271,7 @@ function generic(): SimModel {
     initial_state: { recording: false, vf: 'on', app_status: 'idle', power: 'battery', battery: '80' },
     handlers: {
       ...h,
+      '9': commonFill({ img: '', mov: '' })['9'],
       '11': { evidence: 'inferred', steps: [step(15, '{"rval":0,"msg_id":11,"brand":"Ambarella","model":"A12_EVK","chip":"A12","fw_ver":"1.0","api_ver":"4.1.0","media_folder":"/tmp/SD0/DCIM"}')] },
       '13': { evidence: 'inferred (SDK)', steps: [step(15, '{"rval":0,"msg_id":13,"type":"${power}","param":"${battery}"}')] },
       '513': {
