@@ -87,6 +87,13 @@ interface Pending {
 }
 
 const REQUEST_BUFFER_BYTES = 1024;
+/**
+ * Quiet time kept around the answer to a holder query. The camera handles one object per
+ * received chunk, so an answer that lands in the same read as a request loses one of them (the
+ * request times out, or the answer is missed and the camera hands our session away). The camera
+ * waits 800 ms for the answer, so there is room for a pause on both sides.
+ */
+const HOLDER_ANSWER_GAP_MS = 100;
 
 /**
  * Events: 'state' (StateInfo), 'notification' (raw msg_id 7 object), 'started' (257 reply),
@@ -109,6 +116,10 @@ export class AmbaSession extends EventEmitter {
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private danglingTimer: NodeJS.Timeout | null = null;
   private started = false;
+  private lastWriteAt = 0;
+  /** No request is written before this time (see HOLDER_ANSWER_GAP_MS). */
+  private quietUntil = 0;
+  private quietTimer: NodeJS.Timeout | null = null;
   /** Set after we told the camera to hand our session to another client. */
   private yieldedTo = false;
 
@@ -300,6 +311,8 @@ export class AmbaSession extends EventEmitter {
       return;
     }
     const reason = reply.rval === -3 ? 'another device holds the camera (rval -3)' : `session refused (rval ${reply.rval})`;
+    // A refusal is an answer, not an outage: what waits would only time out, so it fails now.
+    for (const p of this.queue.splice(0)) this.settle(p, new AmbaError(`${describe(p.req)}: ${reason}`, { code: 'REFUSED', rval: reply.rval, msgId: p.req.msg_id }));
     this.dropConnection(socket, reason);
   }
 
@@ -308,7 +321,12 @@ export class AmbaSession extends EventEmitter {
     const socket = this.socket;
     if (!socket || this.tokenValue === 0) return;
     const keep = this.opts.takeover === 'keep';
-    socket.write(JSON.stringify({ msg_id: MsgId.QUERY_SESSION_HOLDER, token: this.tokenValue, rval: keep ? 0 : -1 }));
+    const answer = JSON.stringify({ msg_id: MsgId.QUERY_SESSION_HOLDER, token: this.tokenValue, rval: keep ? 0 : -1 });
+    const wait = Math.max(0, this.lastWriteAt + HOLDER_ANSWER_GAP_MS - Date.now());
+    this.quietUntil = Date.now() + wait + HOLDER_ANSWER_GAP_MS;
+    setTimeout(() => this.guard(() => {
+      if (this.socket === socket) socket.write(answer);
+    }), wait);
     this.emit('diagnostic', keep ? 'another client asked for the camera; kept the session' : 'another client asked for the camera; handed the session over');
     if (!keep) this.yieldedTo = true;
   }
@@ -331,6 +349,16 @@ export class AmbaSession extends EventEmitter {
 
   private pump(): void {
     if (this.inFlight || this.stateInfo.state !== 'online' || !this.socket) return;
+    const quiet = this.quietUntil - Date.now();
+    if (quiet > 0) {
+      if (!this.quietTimer) {
+        this.quietTimer = setTimeout(() => this.guard(() => {
+          this.quietTimer = null;
+          this.pump();
+        }), quiet);
+      }
+      return;
+    }
     const next = this.queue.shift();
     if (!next) {
       this.armKeepalive();
@@ -347,6 +375,7 @@ export class AmbaSession extends EventEmitter {
     this.clearKeepalive();
     const body: AmbaRequest = withoutToken ? p.req : { ...p.req, token: this.tokenValue };
     if (this.opts.heartbeatField && !withoutToken) body.heartbeat = String(++this.heartbeat);
+    this.lastWriteAt = Date.now();
     this.inFlight = p;
     if (p.opts.noReply) {
       // Held as in flight until written, so nothing else shares its TCP segment.
@@ -482,6 +511,8 @@ export class AmbaSession extends EventEmitter {
   }
 
   private clearTimers(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
     this.clearRetry();
     this.clearKeepalive();
     this.clearDangling();

@@ -151,6 +151,11 @@ export class SimulatedCamera extends EventEmitter {
     return `rtsp://${this.host}/live`;
   }
 
+  /** Open control and data connections. */
+  get connectionCount(): number {
+    return this.conns.size + this.dataConns.size;
+  }
+
   /** The token of the current session, 0 when nobody holds it. */
   get currentToken(): number {
     return this.holder && this.holder !== 'stale' ? this.token : 0;

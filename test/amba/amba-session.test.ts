@@ -123,8 +123,9 @@ describe('AmbaSession against the simulated cameras', () => {
     assert.match(String(bStates.find((st) => st.state === 'offline')?.reason), /another device holds the camera/);
     const aReplies = await Promise.all([a.request({ msg_id: 13 }), a.request({ msg_id: 3 })]);
     assert.deepEqual(aReplies.map((r) => r.rval), [0, 0]);
-    await b.stop();
-    assert.match(String(((await bReply) as Error).message), /stopped/);
+    const refused = (await bReply) as Error & { rval?: number };
+    assert.equal(refused.rval, -3, 'what waited for b is refused at once, not after the queue time');
+    assert.match(refused.message, /another device holds the camera/);
   });
 
   it('hands the session over when told to yield, then stays away until asked (T10, yield)', async () => {
