@@ -844,7 +844,8 @@ export class SimulatedCamera extends EventEmitter {
 
   private sleepReal(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stopped) return resolve();
+      // No delay (timeScale 0 in the benchmark): no timer, whose 1 ms floor would be all one measures.
+      if (this.stopped || ms <= 0) return resolve();
       this.later(resolve, Math.max(0, ms));
     });
   }

@@ -48,6 +48,19 @@ const DISCARD_FACTOR = 16;
 
 type Mode = 'idle' | 'object' | 'discard';
 
+/** Byte classes outside strings: one table load instead of a chain of comparisons per byte. */
+const IS_QUOTE = 1;
+const IS_OPEN = 2;
+const IS_CLOSE = 3;
+const IS_SPACE = 4;
+const CLASS = new Uint8Array(256);
+for (let b = 0; b <= 0x20; b++) CLASS[b] = IS_SPACE;
+CLASS[QUOTE] = IS_QUOTE;
+CLASS[OPEN_BRACE] = IS_OPEN;
+CLASS[OPEN_BRACKET] = IS_OPEN;
+CLASS[CLOSE_BRACE] = IS_CLOSE;
+CLASS[CLOSE_BRACKET] = IS_CLOSE;
+
 export class JsonFramer {
   readonly maxFrameBytes: number;
   readonly counters: FramerCounters = { objects: 0, skippedBytes: 0, repaired: 0, droppedBytes: 0, errors: 0 };
@@ -82,63 +95,93 @@ export class JsonFramer {
   /** Feeds one chunk; returns the objects and errors it completed, in stream order. */
   push(chunk: Buffer): FramerEvent[] {
     const out: FramerEvent[] = [];
-    let start = this.mode === 'object' ? 0 : -1;
     const n = chunk.length;
-    for (let i = 0; i < n; i++) {
-      const c = chunk[i];
+    let start = this.mode === 'object' ? 0 : -1;
+    let i = 0;
+    while (i < n) {
       if (this.mode === 'idle') {
-        if (c === OPEN_BRACE) {
-          this.open();
-          start = i;
-        } else {
-          this.counters.skippedBytes++;
+        // Objects usually follow one another directly: look at the next byte before searching.
+        const at = chunk[i] === OPEN_BRACE ? i : chunk.indexOf(OPEN_BRACE, i);
+        this.counters.skippedBytes += (at < 0 ? n : at) - i;
+        if (at < 0) break;
+        this.open();
+        start = at;
+        i = at + 1;
+        continue;
+      }
+      // The hot loop works on locals; the state goes back to the fields before any method sees it.
+      const discarding = this.mode === 'discard';
+      const from = i;
+      let depth = this.depth;
+      let inString = this.inString;
+      let escape = this.escape;
+      let last = this.lastSignificant;
+      let ended = false;
+      let restarted = false;
+      for (; i < n; i++) {
+        let c = chunk[i];
+        if (inString) {
+          if (escape) {
+            escape = false;
+            continue;
+          }
+          // Skip the string's ordinary bytes in a tight loop (most strings are a few bytes long,
+          // too short for indexOf to pay for its call).
+          while (c !== QUOTE && c !== BACKSLASH) {
+            if (++i === n) break;
+            c = chunk[i];
+          }
+          if (i === n) break;
+          if (c === BACKSLASH) escape = true;
+          else {
+            inString = false;
+            if (depth === 1) last = QUOTE;
+          }
+          continue;
         }
-        continue;
-      }
-      if (this.mode === 'discard' && ++this.discarded > this.maxFrameBytes * DISCARD_FACTOR) {
-        // Braces that never balance (an unterminated string, binary noise): give up on this
-        // object altogether and look for the next `{` from here.
-        this.endDiscard();
-        continue;
-      }
-      if (this.inString) {
-        if (this.escape) this.escape = false;
-        else if (c === BACKSLASH) this.escape = true;
-        else if (c === QUOTE) {
-          this.inString = false;
-          if (this.depth === 1) this.lastSignificant = QUOTE;
-        }
-        continue;
-      }
-      switch (c) {
-        case QUOTE:
-          this.inString = true;
-          break;
-        case OPEN_BRACE:
-        case OPEN_BRACKET:
-          if (this.depth === 1 && c === OPEN_BRACE && this.lastSignificant !== COLON) {
-            // At the top level of an object a `{` may only follow a `:`. Anywhere else it starts
-            // the next object: the current one lost its closing brace.
-            if (this.mode === 'discard') this.discarded--;
-            this.closeBroken(chunk, start, i, out);
-            this.open();
-            start = i;
+        switch (CLASS[c]) {
+          case IS_QUOTE:
+            inString = true;
             break;
-          }
-          this.depth++;
-          break;
-        case CLOSE_BRACE:
-        case CLOSE_BRACKET:
-          this.depth--;
-          if (this.depth === 0) {
-            this.finish(chunk, start, i + 1, out);
-            start = -1;
-          } else if (this.depth === 1) {
-            this.lastSignificant = c;
-          }
-          break;
-        default:
-          if (this.depth === 1 && c > 0x20) this.lastSignificant = c;
+          case IS_OPEN:
+            if (depth === 1 && c === OPEN_BRACE && last !== COLON) {
+              // At the top level of an object a `{` may only follow a `:`. Anywhere else it
+              // starts the next object: the current one lost its closing brace.
+              restarted = true;
+              break;
+            }
+            depth++;
+            break;
+          case IS_CLOSE:
+            depth--;
+            if (depth === 0) ended = true;
+            else if (depth === 1) last = c;
+            break;
+          case IS_SPACE:
+            break;
+          default:
+            if (depth === 1) last = c;
+        }
+        if (ended || restarted) break;
+      }
+      this.depth = depth;
+      this.inString = inString;
+      this.escape = escape;
+      this.lastSignificant = last;
+      if (discarding) this.discarded += i - from + (ended ? 1 : 0);
+      if (ended) {
+        this.finish(chunk, start, i + 1, out);
+        start = -1;
+        i++;
+      } else if (restarted) {
+        this.closeBroken(chunk, start, i, out);
+        this.open();
+        start = i;
+        i++;
+      } else if (discarding && this.discarded > this.maxFrameBytes * DISCARD_FACTOR) {
+        // Braces that never balance (an unterminated string, binary noise): give up on this
+        // object altogether and look for the next `{` in what follows.
+        this.endDiscard();
       }
     }
     if (this.mode === 'object' && start >= 0 && start < n) {
@@ -198,12 +241,16 @@ export class JsonFramer {
       return;
     }
     this.mode = 'idle';
-    const whole = this.take(chunk, start, end);
-    if (whole.length > this.maxFrameBytes) {
-      this.fail('oversize', whole.length, `object of ${whole.length} bytes is larger than ${this.maxFrameBytes}, thrown away`, out);
+    const bytes = this.partsBytes + end - start;
+    if (bytes > this.maxFrameBytes) {
+      this.parts = [];
+      this.partsBytes = 0;
+      this.fail('oversize', bytes, `object of ${bytes} bytes is larger than ${this.maxFrameBytes}, thrown away`, out);
       return;
     }
-    this.deliver(whole.toString('utf8'), false, out);
+    // The common case, an object inside one chunk, is decoded straight from the chunk.
+    const text = this.parts.length === 0 ? chunk.toString('utf8', start, end) : this.take(chunk, start, end).toString('utf8');
+    this.deliver(text, bytes, false, out);
   }
 
   private closeBroken(chunk: Buffer, start: number, end: number, out: FramerEvent[]): void {
@@ -216,7 +263,7 @@ export class JsonFramer {
     // The broken reply may still carry the reference server's trailing NUL.
     const text = this.take(chunk, Math.max(start, 0), end).toString('utf8').replace(/[\s\u0000]+$/, '');
     const trimmed = text.endsWith(',') ? text.slice(0, -1) : text;
-    this.deliver(trimmed + '}', true, out);
+    this.deliver(trimmed + '}', Buffer.byteLength(trimmed) + 1, true, out);
   }
 
   private endDiscard(): void {
@@ -226,8 +273,7 @@ export class JsonFramer {
     this.depth = 0;
   }
 
-  private deliver(text: string, repaired: boolean, out: FramerEvent[]): void {
-    const bytes = Buffer.byteLength(text);
+  private deliver(text: string, bytes: number, repaired: boolean, out: FramerEvent[]): void {
     let value: unknown;
     try {
       value = JSON.parse(text);
