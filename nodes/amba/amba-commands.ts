@@ -6,6 +6,7 @@ import type { AmbaReply } from './amba-session';
 import { MsgId } from './msg-ids';
 import { ModelProfile, NormalisedEvent, batteryFromReply, cameraPath, httpUrl } from './model-profiles';
 import { AmbaError } from './rval';
+import { cameraClock } from './camera-clock';
 
 export const COMMAND_NAMES = [
   'getSetting', 'setSetting', 'getAllSettings', 'getOptions', 'deviceInfo', 'battery', 'storage',
@@ -241,7 +242,7 @@ class Commands {
 
   async setClock(): Promise<CommandResult> {
     const given = this.args.time ?? this.args.value;
-    const clock = typeof given === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(given) ? given : clockText(given instanceof Date || typeof given === 'number' ? new Date(given) : new Date());
+    const clock = typeof given === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(given) ? given : cameraClock(given instanceof Date || typeof given === 'number' ? new Date(given) : new Date());
     await this.client.call({ msg_id: MsgId.SET_SETTING, type: 'camera_clock', param: clock }, 'setClock');
     return { payload: { clock } };
   }
@@ -318,10 +319,4 @@ function num(v: unknown): number | undefined {
 
 function str(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
-}
-
-/** "YYYY-MM-DD HH:MM:SS" in local time, as the camera expects. */
-export function clockText(d: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }

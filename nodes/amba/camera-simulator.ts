@@ -10,7 +10,8 @@
 
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { SimSdCard, formatName, md5, nowStamp } from './sim-sd-card';
+import { cameraClock } from './camera-clock';
+import { SimSdCard, formatName, md5 } from './sim-sd-card';
 import { SimModel, SimModelName, simModel } from './sim-models';
 import { TemplateVars, renderTemplate } from './sim-template';
 import type { SimCase, SimHandler, SimStep } from './sim-transcript-types';
@@ -396,11 +397,11 @@ export class SimulatedCamera extends EventEmitter {
     if (effect === 'new_photo') {
       const name = formatName(this.model.photo_name ?? 'IMG_{n:04d}.JPG', this.counter, date);
       vars.photo_name = name;
-      vars.photo_path = this.sd.addPhoto(name, this.counter++, undefined, nowStamp(date));
+      vars.photo_path = this.sd.addPhoto(name, this.counter++, undefined, cameraClock(date));
     } else if (effect === 'new_video') {
       const name = formatName(this.model.video_name ?? 'MOV_{n:04d}.MP4', this.counter, date);
       vars.video_name = name;
-      vars.video_path = this.sd.addVideo(name, this.counter++, nowStamp(date));
+      vars.video_path = this.sd.addVideo(name, this.counter++, cameraClock(date));
     } else if (effect === 'format') {
       this.cancelTransfer();
       this.sd.format(this.model.extra_dirs ?? []);

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { cameraClock } from './camera-clock';
 import jpeg = require('jpeg-js');
 
 export interface SdFile {
@@ -65,7 +66,7 @@ export class SimSdCard {
     return this.files.has(p);
   }
 
-  put(p: string, data: Buffer, date = nowStamp()): void {
+  put(p: string, data: Buffer, date = cameraClock()): void {
     this.mkdirs(path.posix.dirname(p));
     this.files.set(p, { data, date });
   }
@@ -79,7 +80,7 @@ export class SimSdCard {
     const out: Record<string, string>[] = [];
     const prefix = dir === '/' ? '/' : dir + '/';
     for (const d of [...this.dirs].sort()) {
-      if (d.startsWith(prefix) && d !== dir && !d.slice(prefix.length).includes('/')) out.push({ [d.slice(prefix.length) + '/']: withSizes ? `0 bytes|${nowStamp()}` : nowStamp() });
+      if (d.startsWith(prefix) && d !== dir && !d.slice(prefix.length).includes('/')) out.push({ [d.slice(prefix.length) + '/']: withSizes ? `0 bytes|${cameraClock()}` : cameraClock() });
     }
     for (const [p, f] of [...this.files].sort(([a], [b]) => a.localeCompare(b))) {
       if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) {
@@ -116,12 +117,6 @@ export class SimSdCard {
 
 export function md5(data: Buffer): string {
   return createHash('md5').update(data).digest('hex');
-}
-
-/** "YYYY-MM-DD HH:MM:SS", the camera's date format. */
-export function nowStamp(date = new Date()): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
 /** Fills a name pattern of the captures: {n:04d} is the file counter, {s:02d} the seconds. */
