@@ -1,6 +1,7 @@
 // Node-RED under test: 4.1 (package `node-red`) or 5.x (alias `node-red-5`), chosen by
 // P2PCAM_NODE_RED, which scripts/run-tests.js sets for each of its two runs.
 import helper = require('node-red-node-test-helper');
+import * as path from 'node:path';
 
 export const nodeRedLine = process.env.P2PCAM_NODE_RED === 'nr5' ? 'nr5' : 'nr4';
 const modulePath = require.resolve(nodeRedLine === 'nr5' ? 'node-red-5' : 'node-red');
@@ -10,6 +11,12 @@ helper.init(modulePath);
 export const expectedNodeRedMajor = nodeRedLine === 'nr5' ? 5 : 4;
 
 export { helper };
+
+/** One of Node-RED's own nodes (e.g. 'common/25-catch.js') from the runtime under test. */
+export function coreNode(file: string): unknown {
+  const base = path.dirname(require.resolve(nodeRedLine === 'nr5' ? 'node-red-5/package.json' : 'node-red/package.json'));
+  return require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [base] }));
+}
 
 /** A flow tab, so catch and status nodes work in the flow. */
 export const TAB = { id: 'f1', type: 'tab', label: 'test' };
@@ -50,8 +57,3 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
   }
 }
 
-/** A core node module of the Node-RED line under test (the helper preloads only catch/status/complete). */
-export function coreNode(relative: string): unknown {
-  const nodesDir = require.resolve('@node-red/nodes/package.json', { paths: [require.resolve(nodeRedLine === 'nr5' ? 'node-red-5' : 'node-red')] });
-  return require(require('path').join(require('path').dirname(nodesDir), 'core', relative));
-}
