@@ -1,8 +1,8 @@
 // A generated picture for demos and tests without a camera: colour bars, a square that moves
 // across a still background (so motion detection has something to find), and the frame number
-// as a row of light and dark blocks. Encoded as baseline JPEG with jpeg-js.
+// as a row of light and dark blocks. Encoded as a 4:2:0 baseline JPEG, as cameras write them.
 
-import jpeg = require('jpeg-js');
+import { JpegEncoder } from './jpeg-encoder';
 
 const BARS: [number, number, number][] = [
   [192, 192, 192], [192, 192, 0], [0, 192, 192], [0, 192, 0], [192, 0, 192], [192, 0, 0], [0, 0, 192],
@@ -14,20 +14,24 @@ export interface TestPatternOptions {
   quality?: number;
   /** Frames the square takes to cross the picture and come back. */
   period?: number;
+  /** Frames the square then rests at the left edge before it moves again (a still scene). */
+  pauseFrames?: number;
 }
 
 export class TestPattern {
   readonly width: number;
   readonly height: number;
-  private readonly quality: number;
+  private readonly encoder: JpegEncoder;
   private readonly period: number;
+  private readonly pauseFrames: number;
   private readonly background: Buffer;
 
   constructor(options: TestPatternOptions = {}) {
     this.width = options.width ?? 320;
     this.height = options.height ?? 240;
-    this.quality = options.quality ?? 70;
+    this.encoder = new JpegEncoder(options.quality ?? 70);
     this.period = options.period ?? 100;
+    this.pauseFrames = options.pauseFrames ?? 0;
     this.background = this.drawBackground();
   }
 
@@ -36,13 +40,15 @@ export class TestPattern {
     const rgba = Buffer.from(this.background);
     this.drawSquare(rgba, this.squareX(n));
     this.drawCounter(rgba, n);
-    return Buffer.from(jpeg.encode({ data: rgba, width: this.width, height: this.height }, this.quality).data);
+    return this.encoder.encode(rgba, this.width, this.height);
   }
 
-  /** Left edge of the moving square in frame `n` (it bounces between the sides). */
+  /** Left edge of the moving square in frame `n` (it bounces between the sides, then rests). */
   squareX(n: number): number {
     const travel = this.width - this.squareSize();
-    const phase = (n % this.period) / this.period;
+    const inCycle = n % (this.period + this.pauseFrames);
+    if (inCycle >= this.period) return 0;
+    const phase = inCycle / this.period;
     return Math.round(travel * (phase < 0.5 ? phase * 2 : 2 - phase * 2));
   }
 
