@@ -67,3 +67,19 @@ export type ChildMessage =
   | { type: 'drops'; counts: Partial<Record<DropReason, number>> }
   | { type: 'warning'; message: string }
   | { type: 'fatal'; code?: number; codeName?: string; errorClass: ErrorClass | 'library'; reason: string };
+
+/** Everything but the camera's identity and the library, as the node's defaults. */
+export const DEFAULT_CHILD_CONFIG: Omit<ChildConfig, 'library' | 'uid' | 'account' | 'password'> = {
+  channel: 0,
+  startPayloadHex: '7b7d',
+  audio: true,
+  frameInfoProfile: 'auto',
+  connectTimeoutMs: 20_000,
+  startTimeoutSec: 15,
+  ioctrlTimeoutMs: 5_000,
+  maxFrameBytes: 4 * 1024 * 1024,
+  maxChannels: 4,
+  reconnectInitialMs: 5_000,
+  reconnectMaxMs: 60_000,
+  pipeHighWaterBytes: 8 * 1024 * 1024,
+};
