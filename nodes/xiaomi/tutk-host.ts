@@ -9,7 +9,9 @@ import type { Readable } from 'stream';
 import type { Producer, ProducerSink } from '../core/fanout-hub';
 import { FrameMessage, FrameStamper } from '../core/frame';
 import { ChildConfig, ChildMessage, EXIT, FRAME_PIPE_FD, ParentMessage } from './child-messages';
+import { checkLibraryArchitecture } from './elf-header';
 import { PipeFrameDecoder } from './frame-pipe';
+import type { LibraryFiles } from './library-location';
 
 export const DEFAULT_WATCHDOG_MS = 15_000;
 const STOP_GRACE_MS = 10_000;
@@ -25,7 +27,10 @@ export type HostEvent =
 
 export interface TutkHostOptions {
   camera: string;
-  config: ChildConfig;
+  /** The child's settings; `library` may come from `resolveLibrary` instead. */
+  config: Omit<ChildConfig, 'library'> & { library?: LibraryFiles };
+  /** Finds the library at each start (so a library placed later is picked up); throws when there is none. */
+  resolveLibrary?: () => LibraryFiles;
   /** No frame (and no announced progress) for this long: kill and restart the child. */
   watchdogMs?: number;
   /** Extra environment for the child (e.g. the fake library's scenario in tests). */
@@ -51,7 +56,7 @@ class ChildRun {
   private stopping = false;
   private watchdogArmed = true;
 
-  constructor(private readonly host: TutkHost, private readonly sink: ProducerSink<FrameMessage>) {
+  constructor(private readonly host: TutkHost, private readonly sink: ProducerSink<FrameMessage>, config: ChildConfig) {
     const options = host.options;
     this.deadline = Date.now() + host.watchdogMs;
     this.child = spawn(process.execPath, [options.childEntry ?? path.join(__dirname, 'tutk-child.js')], {
@@ -72,7 +77,7 @@ class ChildRun {
     pipe?.on('data', (chunk: Buffer) => this.onPipe(chunk));
     pipe?.on('error', () => undefined); // the exit handler reports what happened
     if (this.child.pid !== undefined) this.host.emit({ type: 'spawned', pid: this.child.pid });
-    this.send({ type: 'start', config: options.config });
+    this.send({ type: 'start', config });
     const tick = Math.max(50, Math.min(1000, Math.floor(host.watchdogMs / 4)));
     this.watchdogTimer = setInterval(() => this.checkWatchdog(), tick);
   }
@@ -226,7 +231,20 @@ export class TutkHost implements Producer<FrameMessage> {
 
   start(sink: ProducerSink<FrameMessage>): void {
     this.current?.stop();
-    const run = new ChildRun(this, sink);
+    this.current = null;
+    let library = this.options.config.library;
+    try {
+      if (this.options.resolveLibrary) library = this.options.resolveLibrary();
+      if (!library) throw new Error('no TUTK library configured');
+      // A wrong architecture is told here, in words, rather than as a dlopen error from the child.
+      for (const file of library.kind === 'all' ? [library.all] : [library.iotc, library.av]) checkLibraryArchitecture(file);
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.emit({ type: 'fatal', errorClass: 'library', reason });
+      this.configFailed(new Error(reason));
+      return;
+    }
+    const run = new ChildRun(this, sink, { ...this.options.config, library });
     this.current = run;
     this.track(run);
   }

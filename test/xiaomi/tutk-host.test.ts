@@ -174,7 +174,8 @@ describe('camera child process (fake library)', () => {
     subscribe(r);
     await waitFor(() => r.configErrors.length === 1, 20_000, 'configuration error');
     assert.match(r.configErrors[0].message, /cannot read the TUTK library \/nonexistent\/libIOTCAPIs_ALL\.so/);
-    assert.equal(of(r, 'spawned').length, 1);
+    assert.equal(of(r, 'spawned').length, 0, 'checked before any child is spawned');
+    assert.equal(of(r, 'fatal')[0].errorClass, 'library');
   });
 
   it('an initialisation failure restarts the child once, then stops', async () => {
