@@ -137,7 +137,15 @@ export = function register(RED: RedAPI): void {
       done();
     });
 
-    start();
+    // Started once the flow is running, so that Catch nodes already listen for a failure at start.
+    const firstStart = setImmediate(() => {
+      try {
+        start();
+      } catch (err) {
+        node.error(err);
+      }
+    });
+    node.on('close', () => clearImmediate(firstStart));
   }
 
   RED.nodes.registerType('xiaomi-p2p-in', XiaomiP2PInNode);
