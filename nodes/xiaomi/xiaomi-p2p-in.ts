@@ -84,9 +84,11 @@ export = function register(RED: RedAPI): void {
       onStatus(s: CameraStatus, event?: HostEvent) {
         if (s.state !== 'online') streaming = false;
         refresh();
-        const failure = event?.type === 'fatal' || (event?.type === 'exit' && event.restart) || event?.type === 'watchdog';
+        const failure = event?.type === 'fatal' || (event?.type === 'exit' && event.restart) || event?.type === 'watchdog'
+          || (event?.type === 'phase' && event.phase === 'offline');
         if (failure) {
-          // Catch nodes get every failure: configuration errors, crashes, watchdog kills.
+          // Catch nodes get every failure: configuration errors, lost or unreachable cameras
+          // (once per retry, so at most every 5 s), crashes and watchdog kills.
           const reason = s.reason ?? (event?.type === 'exit' ? event.reason : 'camera failed');
           node.error(new Error(`${name}: ${reason}`), snapshot());
         }

@@ -91,6 +91,21 @@ describe(`xiaomi-p2p nodes (Node-RED ${expectedNodeRedMajor}, fake TUTK library)
     assert.equal(spawnedPids.size, 1, 'one attempt only');
   });
 
+  it('an unknown or malformed UID: offline with a retry, or a configuration error; both catchable', async () => {
+    process.env.FAKE_TUTK_SCENARIO = 'uid=OTHERUID000000000001;unknown_uid_ms=20';
+    await helper.load([cameraNode, inNode], flow(), CREDS);
+    const [caught] = await collect('caught', 1, 30_000);
+    assert.match(caught.error.message, /IOTC_Connect_ByUID_Parallel: IOTC_ER_CAN_NOT_FIND_DEVICE \(-19\): no camera with this UID was found/);
+    assert.equal(caught.payload.state, 'offline');
+    assert.ok(caught.payload.retryMs >= 4000, 'reconnects are paced from 5 s');
+    await waitFor(() => statusTexts('in').some((t) => /^red\/ring\/offline, retry \ds$/.test(t)), 10_000, 'offline status');
+    await helper.unload();
+    await helper.load([cameraNode, inNode], flow({ uid: 'ABC' }), CREDS);
+    const [bad] = await collect('caught', 1, 30_000);
+    assert.match(bad.error.message, /IOTC_ER_UNLICENSE \(-10\)/);
+    await waitFor(() => statusTexts('in').includes('red/dot/bad UID'), 10_000, 'bad UID status');
+  });
+
   it('a missing library: red status naming the problem, a catchable error listing where it looked', async () => {
     await helper.load([cameraNode, inNode], flow({ libPath: '/nonexistent/tutk' }), CREDS);
     const [caught] = await collect('caught', 1, 30_000);
