@@ -64,11 +64,24 @@ class ChildRun {
       env: { ...process.env, ...options.env },
       windowsHide: true,
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
-      this.onExit(code, signal);
-      resolve();
-    }));
-    this.child.on('error', (err) => this.host.emit({ type: 'warning', message: `camera process: ${err.message}` }));
+    this.exited = new Promise((resolve) => {
+      let settled = false;
+      const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (settled) return;
+        settled = true;
+        this.onExit(code, signal);
+        resolve();
+      };
+      this.child.once('exit', settle);
+      this.child.on('error', (err) => {
+        this.host.emit({ type: 'warning', message: `camera process: ${err.message}` });
+        // A process that could not be spawned never emits 'exit'.
+        if (this.child.pid === undefined) {
+          this.stderrTail = err.message;
+          settle(null, null);
+        }
+      });
+    });
     this.child.stderr?.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
@@ -196,7 +209,9 @@ class ChildRun {
     else parts.push(`camera process exited with code ${code}`);
     if (this.killedBy && signal && !this.lastFatal) parts[0] += ` (${signal})`;
     if (!this.lastFatal && this.lastPhaseError) parts.push(`last error ${this.lastPhaseError}`);
-    const stderr = this.stderrTail.trim().split('\n').filter(Boolean).pop();
+    // Node's crash report ends with its version line; the error line above it says what happened.
+    const lines = this.stderrTail.trim().split('\n').map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l));
+    const stderr = lines.filter((l) => /error/i.test(l)).pop() ?? lines.pop();
     if (!this.lastFatal && !this.killedBy && stderr) parts.push(stderr.slice(0, 200));
     return parts.join('; ');
   }

@@ -24,7 +24,7 @@ interface Rig {
 
 const rigs: Rig[] = [];
 
-function rig(scenario: string, config: Partial<ChildConfig> = {}, watchdogMs = 15_000, stopGraceMs?: number): Rig {
+function rig(scenario: string, config: Partial<ChildConfig> = {}, watchdogMs = 15_000, stopGraceMs?: number, childEntry?: string): Rig {
   const fake = fakeTutk();
   const log = fakeLogFile();
   const events: HostEvent[] = [];
@@ -35,6 +35,7 @@ function rig(scenario: string, config: Partial<ChildConfig> = {}, watchdogMs = 1
     camera: 'porch',
     watchdogMs,
     stopGraceMs,
+    childEntry,
     config: {
       ...DEFAULT_CHILD_CONFIG, library: { kind: 'pair', iotc: fake.iotc, av: fake.av }, uid: 'FAKEUID0000000000001', account: 'admin', password: '888888',
       reconnectInitialMs: 50, reconnectMaxMs: 200, ...config,
@@ -185,6 +186,17 @@ describe('camera child process (fake library)', () => {
     assert.equal(of(r, 'spawned').length, 2);
     assert.deepEqual(of(r, 'exit').map((e) => [e.code, e.restart]), [[75, true], [75, false]]);
     assert.match(r.configErrors[0].message, /IOTC_Initialize2 failed: IOTC_ER_FAIL_CREATE_SOCKET \(-6\)/);
+  });
+
+  it('a child that dies at start is restarted, and its last words are in the reason', async () => {
+    const r = rig('', {}, 15_000, undefined, '/nonexistent/tutk-child.js');
+    subscribe(r);
+    await waitFor(() => of(r, 'exit').length >= 2, 20_000, 'two attempts');
+    const exit = of(r, 'exit')[0];
+    assert.equal(exit.code, 1);
+    assert.equal(exit.restart, true);
+    assert.match(exit.reason, /^camera process exited with code 1; Error: Cannot find module '\/nonexistent\/tutk-child\.js'/);
+    assert.match(r.states.find((s) => s.state === 'waiting')!.error!.message, /exited with code 1/);
   });
 
   it('a user restart after a configuration error starts a fresh child', async () => {
