@@ -102,6 +102,10 @@ export = function register(RED: RedAPI): void {
         watchdogMs: seconds(def.watchdog, DEFAULT_WATCHDOG_MS / 1000, 1, 600) * 1000,
         resolveLibrary: () => resolveLibrary({ configured: def.libPath, userDir: RED.settings.userDir as string | undefined }),
         onEvent: (event) => {
+          // Codec id and frame-info size of a real camera are still unknown (spec §7.1): log them once.
+          if (event.type === 'firstFrame') node.log(`first ${event.kind} frame: codec id 0x${event.codecId.toString(16)} (${event.codec ?? 'unknown'}), frame info ${event.infoLen} bytes ${event.infoHex}`);
+          else if (event.type === 'warning') node.warn(event.message);
+          else if (event.type === 'ready') node.log(`TUTK library IOTC ${event.iotcVersion}, AV ${event.avVersion}, ${event.channels} AV channels`);
           if (tracker.onHost(event) || event.type === 'fatal' || event.type === 'exit' || event.type === 'watchdog') tell(event);
         },
       });
