@@ -18,6 +18,11 @@ const enum State {
 /** Longest line accepted in the preamble or a part's headers. */
 const MAX_LINE = 16 * 1024;
 const MAX_HEADER_BLOCK = 32 * 1024;
+/**
+ * What may stand before the first boundary without being called garbage: the multipart preamble
+ * (RFC 2046 §5.1.1), and the HTTP response head when a raw TCP connection feeds the stream.
+ */
+const MAX_PREAMBLE = 8 * 1024;
 const NEWLINE = Buffer.from('\n');
 
 export class MultipartSplitter implements FrameSplitter {
@@ -34,6 +39,8 @@ export class MultipartSplitter implements FrameSplitter {
   private contentType = '';
   /** The part is too large: its bytes are counted as dropped instead of kept. */
   private oversize = false;
+  private partsSeen = 0;
+  private preambleBytes = 0;
 
   constructor(boundary = '', private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
     this.boundary = null;
@@ -61,6 +68,8 @@ export class MultipartSplitter implements FrameSplitter {
     this.searchFrom = this.pos;
     this.state = State.Preamble;
     this.oversize = false;
+    this.partsSeen = 0;
+    this.preambleBytes = 0;
   }
 
   private setBoundary(boundary: string): void {
@@ -116,6 +125,7 @@ export class MultipartSplitter implements FrameSplitter {
     if (this.isBoundaryLine(trimmed)) {
       if (this.boundary === null) this.setBoundary(trimmed.slice(2).replace(/--$/, ''));
       if (trimmed === '--' + this.boundary + '--') return; // the closing delimiter
+      this.partsSeen++;
       this.state = State.Headers;
       this.headerBytes = 0;
       this.contentLength = -1;
@@ -124,7 +134,7 @@ export class MultipartSplitter implements FrameSplitter {
     }
     const declared = /boundary="?([^";\s]+)"?/i.exec(trimmed);
     if (declared && this.boundary === null) this.setBoundary(declared[1]);
-    else out.drop(line.bytes, 'garbage');
+    else if (this.partsSeen > 0 || (this.preambleBytes += line.bytes) > MAX_PREAMBLE) out.drop(line.bytes, 'garbage');
   }
 
   private onHeaderLine(line: { text: string; bytes: number }, out: SplitOutput): void {

@@ -113,9 +113,14 @@ describe('frame splitters under damage', () => {
     const part = (jpeg: Buffer, eol: string) => Buffer.concat([Buffer.from(`--frame${eol}Content-Type: image/jpeg${eol}${eol}`), jpeg, Buffer.from(eol)]);
     const stream = Buffer.concat([Buffer.from(head), part(jpegs[0], '\r\n'), part(jpegs[1], '\n'), part(jpegs[2], '\r\n'), Buffer.from('--frame--\r\n')]);
     for (const how of ['bytes', 'random', 'whole'] as const) {
-      const { frames } = assemble('multipart', chunked(stream, how, 11));
+      const { frames, dropped } = assemble('multipart', chunked(stream, how, 11));
       assert.deepEqual(frames.map((f) => f.payload), jpegs.slice(0, 3), how);
+      assert.equal(dropped.garbage, 0, 'the HTTP head before the first boundary is a preamble, not garbage');
     }
+    const sized = (jpeg: Buffer) => Buffer.concat([Buffer.from(`--frame\r\nContent-Length: ${jpeg.length}\r\n\r\n`), jpeg, Buffer.from('\r\n')]);
+    const junkBetween = assemble('multipart', [Buffer.from(head), sized(jpegs[0]), Buffer.from('stray line\r\n'), sized(jpegs[1])]);
+    assert.equal(junkBetween.frames.length, 2);
+    assert.equal(junkBetween.dropped.garbage, 'stray line\r\n'.length, 'a stray line between parts is garbage');
   });
 
   it('multipart: a part that is not a whole JPEG is dropped as corrupt', () => {
