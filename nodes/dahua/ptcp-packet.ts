@@ -48,7 +48,8 @@ export type PtcpBody =
   | { type: 'syn' }
   | { type: 'data'; realm: number; payload: Buffer }
   | { type: 'bind'; realm: number; port: number; ip: string }
-  | { type: 'status'; realm: number; status: 'CONN' | 'DISC' | 'other'; text: Buffer }
+  /** `text` is everything after the body header: CONN/DISC may be followed by NULs or more. */
+  | { type: 'status'; realm: number; status: 'CONN' | 'DISC' | 'other'; text?: Buffer }
   | { type: 'heartbeat' }
   | { type: 'sign-request' }
   | { type: 'sign-reply'; sign: Buffer }
@@ -108,7 +109,7 @@ export function encodeBody(body: PtcpBody): Buffer {
       return b;
     }
     case 'status': {
-      const text = body.status === 'other' ? body.text : Buffer.from(body.status, 'ascii');
+      const text = body.text ?? Buffer.from(body.status === 'other' ? '' : body.status, 'ascii');
       return Buffer.concat([bodyHeader(BodyType.STATUS, body.realm), text]);
     }
     case 'heartbeat':
@@ -141,6 +142,11 @@ export function decodeBody(raw: Buffer): PtcpBody {
   const length = raw.readUInt32BE(0) & 0xffffff;
   const realm = raw.readUInt32BE(4);
   const rest = raw.subarray(BODY_HEADER_BYTES);
+  // The reserved word is always zero, and so are length and realm where the type has none;
+  // a body that breaks this is something we have not seen, so it stays opaque.
+  if (raw.readUInt32BE(8) !== 0) return unknown(raw, 'reserved bytes set');
+  if (type !== BodyType.DATA && length !== 0) return unknown(raw, `type 0x${type.toString(16)} with a length`);
+  if (type >= BodyType.HEARTBEAT && realm !== 0) return unknown(raw, `type 0x${type.toString(16)} with a realm`);
   switch (type) {
     case BodyType.DATA:
       // The 24-bit length must match the datagram: the PoC's 16-bit mask hid mismatches.
@@ -157,9 +163,9 @@ export function decodeBody(raw: Buffer): PtcpBody {
       return { type: 'status', realm, status, text: rest };
     }
     case BodyType.HEARTBEAT:
-      return { type: 'heartbeat' };
+      return rest.length === 0 ? { type: 'heartbeat' } : unknown(raw, 'heartbeat with data');
     case BodyType.SIGN_REQUEST:
-      return { type: 'sign-request' };
+      return rest.length === 0 ? { type: 'sign-request' } : unknown(raw, 'sign request with data');
     case BodyType.SIGN_REPLY:
       return rest.length >= 4 && rest.length <= 64 ? { type: 'sign-reply', sign: rest } : unknown(raw, 'sign of the wrong size');
     case BodyType.AUTH:
@@ -167,7 +173,7 @@ export function decodeBody(raw: Buffer): PtcpBody {
     case BodyType.AUTH_REPLY:
       return rest.length <= 64 ? { type: 'auth-reply', token: rest } : unknown(raw, 'auth reply too long');
     case BodyType.AUTH_DONE:
-      return { type: 'auth-done' };
+      return rest.length === 0 ? { type: 'auth-done' } : unknown(raw, 'auth done with data');
     default:
       return unknown(raw, `type 0x${type.toString(16)}`);
   }

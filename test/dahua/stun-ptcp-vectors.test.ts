@@ -148,9 +148,11 @@ describe('PTCP packets (T5)', () => {
     assert.equal(body.type, 'unknown');
   });
 
-  it('treats an opaque 0x12 body (not CONN/DISC) as status "other" and a new type as unknown', () => {
-    const other = decodeBody(hex('12000b34 00000001 00000000 01020304'));
+  it('keeps 0x12 bodies that are not CONN/DISC opaque, and a new type as unknown', () => {
+    const other = decodeBody(hex('12000000 00000001 00000000 01020304'));
     assert.equal(other.type === 'status' && other.status, 'other');
+    const seenByPabloromeo = decodeBody(hex('12000b34 00000001 00000000 01020304'));
+    assert.equal(seenByPabloromeo.type, 'unknown');
     const unknown = decodeBody(hex('14000000 00000000 00000000'));
     assert.deepEqual(unknown.type === 'unknown' && [unknown.code, unknown.why], [0x14, 'type 0x14']);
   });
