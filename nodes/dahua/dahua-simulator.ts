@@ -4,6 +4,7 @@
 // tests and by the demo. Faults can be switched at run time: loss, duplication and reordering
 // of PTCP datagrams, a dead device, 401, 403 DevPwd_InvalidSalt, a relay that never answers.
 
+import { EASY4IP_APP } from './cloud-presets';
 import { FaultOptions } from './fault-injector';
 import { WsseCredentials } from './dh-http';
 import { RtspTestServer, startRtspTestServer } from './rtsp-test-server';
@@ -12,8 +13,7 @@ import { DeviceServices } from './sim-device-realms';
 import { SimPtcpPeer } from './sim-ptcp-peer';
 import { Address } from './udp-endpoint';
 
-/** The app credentials the official clients carry (spec §2); the simulator checks the digest with them. */
-export const EASY4IP_APP: WsseCredentials = { user: 'cba1b29e32cb17aa46b8ff9e73c7f40b', key: '996103384cdf19179e19243e959bbf8b' };
+export { EASY4IP_APP };
 
 export interface DahuaSimulatorOptions {
   serial?: string;

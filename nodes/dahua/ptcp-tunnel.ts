@@ -12,6 +12,8 @@ export interface TunnelOptions {
   port: number;
   remotePort: number;
   remoteIp?: string;
+  /** A client connected or left. */
+  onClients?(count: number): void;
 }
 
 export class TunnelListener {
@@ -63,7 +65,11 @@ export class TunnelListener {
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    this.options.onClients?.(this.sockets.size);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.options.onClients?.(this.sockets.size);
+    });
     socket.on('error', () => {});
     this.connection.openRealm(socket, { port: this.options.remotePort, ip: this.options.remoteIp ?? '127.0.0.1' });
   }
