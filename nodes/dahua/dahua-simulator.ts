@@ -49,7 +49,7 @@ export interface DahuaSimulator {
   setRelayDead(on: boolean): void;
   setRequireDeviceAuth(on: boolean): void;
   setServices(services: DeviceServices): void;
-  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number };
+  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number };
   close(): Promise<void>;
 }
 
@@ -117,6 +117,7 @@ export async function startDahuaSimulator(options: DahuaSimulatorOptions = {}): 
       realmsOpen: device.realmsOpen + agent.realmsOpen,
       stunAnswered: device.stunRequestsAnswered,
       rtspPlaying: rtsp ? rtsp.playing : 0,
+      rtspPeakPlaying: rtsp ? rtsp.peakPlaying : 0,
     }),
     close: async () => {
       cloud?.close();

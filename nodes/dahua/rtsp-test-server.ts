@@ -20,6 +20,8 @@ export interface RtspTestServer {
   readonly host: string;
   /** Sessions that have sent PLAY and not yet gone. */
   readonly playing: number;
+  /** The most sessions that were playing at the same time. */
+  readonly peakPlaying: number;
   close(): Promise<void>;
 }
 
@@ -198,6 +200,7 @@ class RtspConnection {
   private play(): void {
     if (this.timer) return;
     this.server.playingCount++;
+    this.server.peakPlaying = Math.max(this.server.peakPlaying, this.server.playingCount);
     this.unit = 0;
     this.sendUnit();
     this.timer = setInterval(() => this.sendUnit(), 1000 / this.server.fps);
@@ -235,6 +238,7 @@ class RtspConnection {
 
 class RtspTestServerImpl implements RtspTestServer {
   playingCount = 0;
+  peakPlaying = 0;
   readonly units: AccessUnit[];
   readonly sdp: string;
   readonly fps: number;
