@@ -82,6 +82,7 @@ interface Unacked {
 }
 
 const TICK_MS = 250;
+const PROBE_MIN_MS = 10;
 
 export class PtcpSession {
   state: PtcpState = 'idle';
@@ -129,6 +130,9 @@ export class PtcpSession {
   private lastHeardAt: number;
   private lastHeartbeatAt: number;
   private rtoTimer: NodeJS.Timeout | null = null;
+  /** One early resend per stretch without ACK progress (a tail-loss probe), before the full RTO. */
+  private probeAvailable = true;
+  private probing = false;
   private tickTimer: NodeJS.Timeout | null = null;
   private ackPending = false;
   private ackImmediate: NodeJS.Immediate | null = null;
@@ -373,6 +377,7 @@ export class PtcpSession {
     if (n === 0) return; // recv fell inside a packet: nothing whole was acknowledged
     this.lastProgressAt = now;
     this.dupAcks = 0;
+    this.probeAvailable = true;
     if (sample !== null) this.updateRtt(sample);
     else this.rto = this.baseRto();
     this.stats.rtoMs = this.rto;
@@ -472,12 +477,22 @@ export class PtcpSession {
     if (this.rtoTimer) clearTimeout(this.rtoTimer);
     this.rtoTimer = null;
     if (this.unacked.length === 0 || this.state === 'closed') return;
-    this.rtoTimer = setTimeout(() => this.guard(() => this.onRto()), this.rto);
+    // When a lost packet (or a lost retransmission) leaves nothing behind it to trigger
+    // duplicate ACKs, waiting a whole RTO stalls the stream; probe once after about two RTTs.
+    this.probing = this.probeAvailable && this.srtt !== null;
+    const delay = this.probing ? Math.min(this.rto, Math.max(PROBE_MIN_MS, 2 * this.srtt! + 4 * this.rttVar)) : this.rto;
+    this.rtoTimer = setTimeout(() => this.guard(() => this.onRto()), delay);
   }
 
   private onRto(): void {
     this.rtoTimer = null;
     if (this.state === 'closed' || this.unacked.length === 0) return;
+    if (this.probing) {
+      this.probeAvailable = false;
+      this.retransmitOldest();
+      this.restartRtoTimer();
+      return;
+    }
     if (this.o.now() - this.lastProgressAt >= this.o.deadAfterMs) {
       this.die(`no acknowledgement for ${Math.round((this.o.now() - this.lastProgressAt) / 1000)} s`);
       return;
