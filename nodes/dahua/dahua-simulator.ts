@@ -48,6 +48,8 @@ export interface DahuaSimulator {
   setUnauthorized(on: boolean): void;
   setRelayDead(on: boolean): void;
   setRequireDeviceAuth(on: boolean): void;
+  /** No hole punching possible (strict NAT): only the relay path works. */
+  setStunBlocked(on: boolean): void;
   setServices(services: DeviceServices): void;
   stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number };
   close(): Promise<void>;
@@ -110,6 +112,7 @@ export async function startDahuaSimulator(options: DahuaSimulatorOptions = {}): 
     setUnauthorized: (on) => (state.unauthorized = on),
     setRelayDead: (on) => (state.relayDead = on),
     setRequireDeviceAuth: (on) => (state.account.requireAuth = on),
+    setStunBlocked: (on) => (device.stunBlocked = on),
     setServices: (s) => (services = withRtsp(s)),
     stats: () => ({
       deviceSessions: device.sessionsOpened,

@@ -66,6 +66,8 @@ export interface EstablishedSession {
   /** The address PTCP runs with: the device (direct) or the agent (relay). */
   peer: Address;
   hooks: SessionHooks;
+  /** Local UDP ports of S_dev and S_relay. */
+  localPorts: { dev: number; relay: number };
   /** Datagrams from anyone else, dropped, on both sockets. */
   strays(): number;
   /** Best-effort /relay/unbind, then every session and socket closed. */
@@ -357,6 +359,7 @@ class HandshakeRun {
       session,
       peer,
       hooks,
+      localPorts: { dev: this.sDev?.port ?? 0, relay: this.sRelay?.port ?? 0 },
       strays: () => (this.sDev?.dropped ?? 0) + (this.sRelay?.dropped ?? 0),
       close: () => this.closeAll(),
     };

@@ -32,6 +32,8 @@ interface PeerSession {
 export class SimPtcpPeer {
   readonly identify = randomBytes(8);
   alive = true;
+  /** A NAT that lets no hole be punched: inverted STUN is dropped both ways. */
+  stunBlocked = false;
   /** PTCP sessions opened by clients so far. */
   sessionsOpened = 0;
   stunRequestsAnswered = 0;
@@ -74,7 +76,7 @@ export class SimPtcpPeer {
 
   /** Device: the cloud told us a client is coming; punch towards it as the real device does. */
   expectClient(client: Address): void {
-    if (this.role !== 'device' || !this.alive) return;
+    if (this.role !== 'device' || !this.alive || this.stunBlocked) return;
     const txid = randomBytes(12);
     const request = encodeInvertedStun({ type: STUN_BINDING_REQUEST, cookie: STUN_MAGIC_COOKIE, txid, identify: this.identify, address: client });
     for (let i = 0; i < 3; i++) this.later(i * 150, () => this.send(request, client));
@@ -112,7 +114,7 @@ export class SimPtcpPeer {
       if (isPtcp(datagram)) {
         if (this.alive) this.onPtcp(datagram, from);
       } else if (looksLikeInvertedStun(datagram) && this.role === 'device') {
-        if (this.alive) this.onStun(datagram, from);
+        if (this.alive && !this.stunBlocked) this.onStun(datagram, from);
       } else this.onOther?.(datagram, rinfo);
     } catch {
       // a simulator must not fall over on bad input either

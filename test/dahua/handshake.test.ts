@@ -1,11 +1,14 @@
 // The handshake against the simulated cloud and device on loopback: both paths, both auth
 // types, the socket rules, and each failure the simulator can inject.
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { createServer, Server, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DahuaSimulator, startDahuaSimulator } from '../../nodes/dahua/dahua-simulator';
 import { EstablishedSession, HandshakeError, HandshakeOptions, establish } from '../../nodes/dahua/handshake';
 import { ClientRealms } from '../../nodes/dahua/client-realms';
+import { DahuaConnection } from '../../nodes/dahua/dahua-connection';
+import { encodeBody, encodePtcp } from '../../nodes/dahua/ptcp-packet';
 import { waitFor } from '../support/node-red';
 
 /** A TCP service that upper-cases what it receives, standing in for a device port. */
@@ -99,6 +102,26 @@ describe('Dahua handshake against the simulator', () => {
     }
   });
 
+  it('ignores datagrams from anyone but the peer, PTCP or not, and keeps working', async () => {
+    const est = await establish(options());
+    const stranger = createSocket('udp4');
+    try {
+      await new Promise<void>((r) => stranger.bind(0, '127.0.0.1', () => r()));
+      const forged = encodePtcp({ sent: 4, recv: 4, pid: 0, lmid: 0, rmid: 0 }, encodeBody({ type: 'status', realm: 1, status: 'DISC' }));
+      const junk = [forged, Buffer.from('HTTP/1.1 200 OK\r\nCSeq: 1\r\n\r\n'), Buffer.from([0xff, 0xfe, 0, 1, 2]), Buffer.alloc(3000, 7)];
+      for (const d of junk) {
+        stranger.send(d, est.localPorts.dev, '127.0.0.1');
+        stranger.send(d, est.localPorts.relay, '127.0.0.1');
+      }
+      await waitFor(() => est.strays() >= 4, 10_000, 'strays counted');
+      assert.equal(est.session.state, 'open');
+      assert.equal(await roundTrip(est), 'HELLO THROUGH PTCP');
+    } finally {
+      stranger.close();
+      est.close();
+    }
+  });
+
   it('runs the relay path: the agent session itself carries the realm', async () => {
     const agentBefore = sim.stats().agentSessions;
     const est = await establish(options({ path: 'relay' }));
@@ -151,6 +174,34 @@ describe('Dahua handshake against the simulator', () => {
       await assert.rejects(establish(options()), (err: unknown) => err instanceof HandshakeError && (err.code === 'timeout' || err.code === 'not-found'));
     } finally {
       sim.reviveDevice();
+    }
+  });
+
+  it('falls back to the relay when no hole can be punched (mode auto)', async () => {
+    sim.setStunBlocked(true);
+    const connection = new DahuaConnection({ serial: sim.serial, cloudHost: sim.cloud.host, cloudPort: sim.cloud.port, app: sim.app, auth: 'auto', mode: 'auto', bindHost: '127.0.0.1', stepTimeoutMs: 3000, stunTimeoutMs: 1500 });
+    try {
+      connection.start();
+      await waitFor(() => connection.info.state === 'online', 30_000, 'online');
+      assert.equal(connection.info.path, 'relay');
+    } finally {
+      connection.stop();
+      sim.setStunBlocked(false);
+    }
+  });
+
+  it('switches to device-credential auth by itself when the device asks (auth auto)', async () => {
+    sim.setRequireDeviceAuth(true);
+    const connection = new DahuaConnection({ serial: sim.serial, cloudHost: sim.cloud.host, cloudPort: sim.cloud.port, app: sim.app, auth: 'auto', account: { user: 'admin', password: 'admin123' }, mode: 'direct', bindHost: '127.0.0.1', stepTimeoutMs: 3000 });
+    const states: string[] = [];
+    connection.onState((i) => states.push(i.state));
+    try {
+      connection.start();
+      await waitFor(() => connection.info.state === 'online', 30_000, 'online');
+      assert.deepEqual(states, ['connecting', 'online'], 'no failed attempt in between');
+    } finally {
+      connection.stop();
+      sim.setRequireDeviceAuth(false);
     }
   });
 
