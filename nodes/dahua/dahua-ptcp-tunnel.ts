@@ -38,6 +38,7 @@ export = function register(RED: RedAPI): void {
     let unsubscribe: (() => void) | null = null;
     let statsTimer: NodeJS.Timeout | null = null;
     let lastState: SourceState | null = null;
+    let closed = false;
 
     if (!device) {
       status.set(Status.error('no device'));
@@ -109,6 +110,7 @@ export = function register(RED: RedAPI): void {
       if (running || !device || !listener) return;
       running = true;
       await listener.start();
+      if (closed || !running) return; // closed or stopped while the port was being opened
       unsubscribe = device.connection.onState(onState);
       device.register(node);
       onState(device.connection.info);
@@ -170,6 +172,7 @@ export = function register(RED: RedAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       if (statsTimer) clearInterval(statsTimer);
       statsTimer = null;
       unsubscribe?.();

@@ -18,6 +18,8 @@ export interface TunnelOptions {
 
 export class TunnelListener {
   private server: Server | null = null;
+  /** Bumped by stop(), so a listen that completes after a stop closes itself at once. */
+  private generation = 0;
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
 
@@ -38,12 +40,18 @@ export class TunnelListener {
 
   start(): Promise<void> {
     if (this.server) return Promise.resolve();
+    const generation = this.generation;
     return new Promise((resolve, reject) => {
       const server = createServer((socket) => this.accept(socket));
       server.once('error', reject);
       server.listen(this.options.port, this.options.bindAddress, () => {
         server.removeListener('error', reject);
         server.on('error', () => {});
+        if (generation !== this.generation || this.server) {
+          server.close();
+          resolve();
+          return;
+        }
         this.server = server;
         const a = server.address();
         this.boundPort = typeof a === 'object' && a ? a.port : 0;
@@ -54,6 +62,7 @@ export class TunnelListener {
 
   /** Stops listening and disconnects this listener's clients; the device session is not touched. */
   stop(): Promise<void> {
+    this.generation++;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     const server = this.server;
