@@ -148,6 +148,38 @@ describe('dahua-ptcp-tunnel in Node-RED', () => {
     await waitFor(() => latest(out)?.payload.retransmissions > 0, 10_000, 'retransmissions reported');
   });
 
+  it('closes a client that stops reading instead of letting it stall another client of the same device', async () => {
+    const size = 24 * 1024 * 1024;
+    sinkState.reply = randomBytes(size);
+    const out = await loadOnline({ remotePort: 9000 });
+    const port = portFromUrl(latest(out, 'online')!.payload.url);
+    const stalled = connect(port, '127.0.0.1');
+    stalled.pause(); // never reads: its data piles up in front of it
+    let stalledGot = 0;
+    let stalledClosed = false;
+    stalled.on('close', () => (stalledClosed = true));
+    stalled.on('error', () => {});
+    const reader = connect(port, '127.0.0.1');
+    const hash = createHash('sha256');
+    let got = 0;
+    reader.on('data', (d) => {
+      hash.update(d);
+      got += d.length;
+    });
+    try {
+      await waitFor(() => got >= size, 120_000, 'the reading client gets everything');
+      assert.equal(hash.digest('hex'), createHash('sha256').update(sinkState.reply).digest('hex'));
+      // a paused socket cannot see its reset; reading again shows it was cut off early
+      stalled.on('data', (d) => (stalledGot += d.length));
+      stalled.resume();
+      await waitFor(() => stalledClosed, 60_000, 'the stalled client is disconnected');
+      assert.ok(stalledGot < size, `the stalled client was cut off (${stalledGot} of ${size} bytes)`);
+    } finally {
+      stalled.destroy();
+      reader.destroy();
+    }
+  });
+
   it('reconnects by itself after the device dies and comes back, keeping its port', async () => {
     const out = await loadOnline();
     const url = latest(out, 'online')!.payload.url as string;
