@@ -1,0 +1,83 @@
+// One local UDP socket of the handshake (S_dev or S_relay, spec §1) and what arrives on it,
+// sorted by first bytes: DH-HTTP replies, PTCP, inverted STUN. Everything else is dropped and
+// counted. Whoever owns the endpoint decides which source addresses it listens to: the socket
+// rule of the spec means one socket sees the cloud, the agent and the device in turn.
+
+import { createSocket, RemoteInfo, Socket } from 'dgram';
+import { isPtcp } from './ptcp-packet';
+import { looksLikeInvertedStun } from './inverted-stun';
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export type DatagramHandler = (datagram: Buffer, from: Address) => void;
+
+export function sameAddress(a: Address, b: Address): boolean {
+  return a.port === b.port && a.host === b.host;
+}
+
+export class UdpEndpoint {
+  onReply: DatagramHandler | null = null;
+  onPtcp: DatagramHandler | null = null;
+  onStun: DatagramHandler | null = null;
+  dropped = 0;
+  private closed = false;
+
+  private constructor(private readonly socket: Socket, readonly address: Address) {
+    socket.on('message', (datagram: Buffer, rinfo: RemoteInfo) => this.dispatch(datagram, { host: rinfo.address, port: rinfo.port }));
+    // Port unreachable and friends: UDP has no connection to lose, so there is nothing to do.
+    socket.on('error', () => {});
+  }
+
+  /** Binds a new socket on an ephemeral port. */
+  static open(bindHost: string): Promise<UdpEndpoint> {
+    return new Promise((resolve, reject) => {
+      const socket = createSocket('udp4');
+      socket.once('error', reject);
+      socket.bind(0, bindHost, () => {
+        socket.removeListener('error', reject);
+        const a = socket.address();
+        resolve(new UdpEndpoint(socket, { host: a.address, port: a.port }));
+      });
+    });
+  }
+
+  get port(): number {
+    return this.address.port;
+  }
+
+  send(datagram: Buffer, to: Address): void {
+    if (this.closed) return;
+    try {
+      this.socket.send(datagram, to.port, to.host);
+    } catch {
+      // a closed socket or an unusable address; the step's timeout reports it
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onReply = this.onPtcp = this.onStun = null;
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  private dispatch(datagram: Buffer, from: Address): void {
+    try {
+      let handler: DatagramHandler | null = null;
+      if (isPtcp(datagram)) handler = this.onPtcp;
+      else if (datagram.length >= 5 && datagram.toString('latin1', 0, 5) === 'HTTP/') handler = this.onReply;
+      else if (looksLikeInvertedStun(datagram)) handler = this.onStun;
+      if (handler) handler(datagram, from);
+      else this.dropped++;
+    } catch {
+      this.dropped++;
+    }
+  }
+}
