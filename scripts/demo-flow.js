@@ -141,13 +141,38 @@ function xiaomiTab({ xiaomi }) {
   ];
 }
 
+/** A Dahua camera reached by serial number through the simulated Easy4IP cloud. */
+function dahuaTab({ dahua, dahuaTunnelPort }) {
+  const z = 'demo-dahua';
+  return [
+    { id: z, type: 'tab', label: 'Dahua P2P', disabled: false, info: '' },
+    {
+      id: 'demo-dahua-comment', type: 'comment', z, x: 230, y: 40, wires: [],
+      name: 'A Dahua camera by serial number, as a local RTSP URL',
+      info: `npm start runs a simulated Easy4IP cloud (P2P server, relay, agent) and a device with serial ${dahua.serial} on loopback. The tunnel node finds the device through the cloud, punches through to it over UDP (PTCP), and serves its RTSP port on rtsp://127.0.0.1:${dahuaTunnelPort}/cam/realmonitor?channel=1&subtype=0 — open it in VLC or ffplay. The status messages show the path (direct or relay), round-trip time and throughput.`,
+    },
+    {
+      id: 'demo-dahua-tunnel', type: 'dahua-ptcp-tunnel', z, x: 170, y: 100, wires: [['demo-dahua-status']],
+      name: 'camera RTSP', device: 'demo-dahua-device', bindAddress: '127.0.0.1', port: String(dahuaTunnelPort), remotePort: '554', statsInterval: '5',
+    },
+    { ...debugNode('demo-dahua-status', z, 400, 100, 'tunnel status', 'payload', ''), tostatus: false, statusType: 'auto' },
+    {
+      id: 'demo-dahua-device', type: 'dahua-p2p-device', name: 'simulated Dahua', serial: dahua.serial, cloudHost: dahua.cloud.host, cloudPort: String(dahua.cloud.port),
+      mode: 'auto', auth: 'auto', udpBind: '127.0.0.1', timeout: '10',
+    },
+  ];
+}
+
 function demoFlow(sims) {
-  return [...mediaTab(sims), ...v720Tab(sims), ...ambaTab(sims), ...xiaomiTab(sims)];
+  return [...mediaTab(sims), ...v720Tab(sims), ...ambaTab(sims), ...xiaomiTab(sims), ...dahuaTab(sims)];
 }
 
 /** Credentials of the demo's config nodes (the demo stores them unencrypted, it is a throw-away). */
 function demoCredentials({ xiaomi }) {
-  return xiaomi ? { 'demo-xiaomi-camera': { account: 'admin', password: '888888' } } : {};
+  return {
+    'demo-dahua-device': { username: 'admin', password: 'admin123' },
+    ...(xiaomi ? { 'demo-xiaomi-camera': { account: 'admin', password: '888888' } } : {}),
+  };
 }
 
 module.exports = { demoFlow, demoCredentials };

@@ -77,7 +77,20 @@ async function startServerSimulators() {
   // The square crosses in 4 s and rests 6 s: a motion start and end every 10 s.
   const testPattern = await startTestPatternCamera({ width: 640, height: 360, fps: 10, period: 40, pauseFrames: 60 });
   const amba = await startSimulatedCamera({ model: 'yi1' });
-  return { testPattern, amba };
+  const { startDahuaSimulator } = require(dist('dahua/dahua-simulator.js'));
+  const dahua = await startDahuaSimulator({ h264: h264Clip(), fps: 10 });
+  return { testPattern, amba, dahua };
+}
+
+/** Ten seconds of the test pattern as H.264 for the Dahua device's RTSP server (no ffmpeg needed). */
+function h264Clip() {
+  const { TestPattern } = require(dist('media/test-pattern.js'));
+  const { H264PcmEncoder, rgbaToYuv420 } = require(dist('media/h264-pcm-encoder.js'));
+  const pattern = new TestPattern({ width: 320, height: 240, period: 50 });
+  const encoder = new H264PcmEncoder(320, 240);
+  const units = [];
+  for (let n = 0; n < 100; n++) units.push(n % 10 === 0 ? encoder.keyframe(rgbaToYuv420(pattern.rgba(n), 320, 240)) : encoder.repeat());
+  return Buffer.concat(units);
 }
 
 /** V720 cameras register with the cloud inside Node-RED, so they start once it is up. */
@@ -124,6 +137,7 @@ async function main() {
     rtspPort: await freePort(),
     v720: { httpPort: await freePort(), tcpPort: await freePort(true), mqttPort: await freePort() },
     xiaomi: buildXiaomiFake(),
+    dahuaTunnelPort: await freePort(),
   };
   prepareUserDir(demoFlow(sims), demoCredentials(sims));
   const redJs = require.resolve('node-red/red.js', { paths: [root] });
@@ -133,7 +147,7 @@ async function main() {
   let output = '';
   if (check) for (const s of [child.stdout, child.stderr]) s.on('data', (d) => (output += d));
   let v720Cameras = null;
-  const closeAll = () => Promise.allSettled([servers.testPattern.close(), servers.amba.stop(), v720Cameras?.close()]);
+  const closeAll = () => Promise.allSettled([servers.testPattern.close(), servers.amba.stop(), servers.dahua.close(), v720Cameras?.close()]);
   const stop = async (code) => {
     if (child.exitCode === null) child.kill('SIGTERM');
     await closeAll();
@@ -144,12 +158,14 @@ async function main() {
   child.on('exit', (code) => closeAll().then(() => process.exit(code ?? 0)));
 
   console.log(`demo: test pattern camera on tcp://127.0.0.1:${servers.testPattern.tcpPort} and http://127.0.0.1:${servers.testPattern.httpPort}/video.mjpeg`);
+  console.log(`demo: simulated Easy4IP cloud on ${servers.dahua.cloud.host}:${servers.dahua.cloud.port} with Dahua device ${servers.dahua.serial}`);
   console.log(`demo: simulated Yi camera on 127.0.0.1:${servers.amba.controlPort} (data ${servers.amba.dataPort})`);
   console.log(`demo: Node-RED editor on http://127.0.0.1:${port}/`);
   await waitForEditor();
   v720Cameras = await startV720Cameras(sims.v720);
   console.log(`demo: 2 simulated V720 cameras registered; live view at http://127.0.0.1:${port}/v720/${v720Cameras.cameras[0].uid}/live.mjpeg`);
   console.log(`demo: RTSP at rtsp://127.0.0.1:${sims.rtspPort}/testpattern, MJPEG at http://127.0.0.1:${port}/testpattern/stream.mjpeg`);
+  console.log(`demo: the Dahua camera through its tunnel at rtsp://127.0.0.1:${sims.dahuaTunnelPort}/cam/realmonitor?channel=1&subtype=0`);
   if (check) await selfCheck(sims, () => output, stop);
 }
 
@@ -166,6 +182,7 @@ async function selfCheck(sims, output, stop) {
     'demo-debug-snapshot': /^\d+$/,
     'demo-v720-server': /streaming/,
     'demo-amba-replies': /^deviceInfo$/,
+    'demo-dahua-tunnel': /^(direct|relay)/,
     ...(sims.xiaomi ? { 'demo-xiaomi-video': /^\d+$/ } : {}),
   };
   const seen = new Map();
@@ -190,8 +207,10 @@ async function selfCheck(sims, output, stop) {
   }
   const rtsp = await probeRtsp(`rtsp://127.0.0.1:${sims.rtspPort}/testpattern`);
   if (rtsp !== null && !/^mjpeg,640,360/.test(rtsp)) problems.push(`ffprobe read "${rtsp}" from the RTSP stream`);
+  const tunnel = await probeRtsp(`rtsp://127.0.0.1:${sims.dahuaTunnelPort}/cam/realmonitor?channel=1&subtype=0`);
+  if (tunnel !== null && !/^h264,320,240/.test(tunnel)) problems.push(`ffprobe read "${tunnel}" through the Dahua tunnel`);
   if (problems.length === 0) {
-    console.log(`demo check: ok: ${[...seen].map(([id, text]) => `${id} "${text}"`).join(', ')}; snapshot.jpg served; RTSP ${rtsp === null ? 'not probed (no ffprobe)' : `read by ffprobe: ${rtsp}`}`);
+    console.log(`demo check: ok: ${[...seen].map(([id, text]) => `${id} "${text}"`).join(', ')}; snapshot.jpg served; ffprobe read ${rtsp === null ? 'nothing (not installed)' : `RTSP out: ${rtsp}, Dahua tunnel: ${tunnel}`}`);
     return stop(0);
   }
   console.error(`demo check: FAILED:\n  ${problems.join('\n  ')}\n${output()}`);

@@ -37,10 +37,15 @@ export class TestPattern {
 
   /** Frame `n` as a JPEG. */
   jpeg(n: number): Buffer {
+    return this.encoder.encode(this.rgba(n), this.width, this.height);
+  }
+
+  /** Frame `n` as RGBA pixels, for other encoders. */
+  rgba(n: number): Buffer {
     const rgba = Buffer.from(this.background);
     this.drawSquare(rgba, this.squareX(n));
     this.drawCounter(rgba, n);
-    return this.encoder.encode(rgba, this.width, this.height);
+    return rgba;
   }
 
   /** Left edge of the moving square in frame `n` (it bounces between the sides, then rests). */
