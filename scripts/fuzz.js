@@ -20,7 +20,7 @@ function find(dir) {
 
 const files = find(path.join(root, 'dist', 'test'));
 console.log(`fuzz: ${files.length} targets, ${iterations} cases each, seed ${seed}`);
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=0', ...files], {
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=0', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, P2PCAM_FUZZ_ITERATIONS: String(iterations), P2PCAM_FUZZ_SEED: seed },

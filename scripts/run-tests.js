@@ -40,7 +40,10 @@ let failed = false;
 for (const line of lines) {
   const nodeBin = line.node();
   console.log(`\n=== ${line.label} (${nodeBin}) ===`);
-  const result = spawnSync(nodeBin, ['--test', '--test-reporter=spec', ...files], {
+  // A leak that keeps a test file's process alive must fail the run, not hang it: tests assert
+  // on leaks themselves; force-exit ends the file once its tests are done, and no single test
+  // may run for more than 10 minutes.
+  const result = spawnSync(nodeBin, ['--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=600000', ...files], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, P2PCAM_NODE_RED: line.id, P2PCAM_EXPECT_NODE: String(line.expectNode) },
