@@ -18,6 +18,7 @@ import { NaxclowFramer } from './tcp-framer';
 import { fragmentJpeg } from './jpeg-reassembler';
 import { TOPIC_INFO, TOPIC_STATUS, commandTopic } from './mqtt-link';
 import { PictureOptions, SimPictures } from './sim-pictures';
+import { seededRandom } from '../core/seeded-random';
 
 export interface UdpFaults {
   /** Probability a media datagram is lost (0–1). */
@@ -113,7 +114,7 @@ export class SimulatedCamera extends EventEmitter {
     this.uid = options.uid ?? '';
     this.firmware = options.firmware ?? '202212011602';
     this.pictures = options.pictures instanceof SimPictures ? options.pictures : new SimPictures(options.pictures);
-    this.random = mulberry32(options.faults?.seed ?? 1);
+    this.random = seededRandom(options.faults?.seed ?? 1);
   }
 
   /** Boots: bootstrap over HTTP, registration over TCP, then MQTT. Resolves once registered. */
@@ -584,15 +585,4 @@ function parseHttpReply(data: Buffer): { status: number; body: Buffer } | null {
 function randomLetters(random: () => number): string {
   const start = Math.floor(random() * 20);
   return Array.from({ length: 6 }, (_, i) => String.fromCharCode(65 + start + i)).join('');
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
