@@ -13,7 +13,8 @@ import { LumaImage, lumaFromGray, lumaFromRgba } from './luma-image';
 import { LumaMotionDetector, MotionMeasure } from './luma-motion-detector';
 import { MotionEvent, MotionEventTracker } from './motion-events';
 import { MotionSettings } from './motion-settings';
-import { AnnexBCodec, missingParameterSets } from './parameter-sets';
+import { AnnexBCodec } from './nal-units';
+import { missingParameterSets } from './parameter-sets';
 import { PerCameraStreams } from './per-camera-streams';
 import type { GrayPicture } from './pgm-splitter';
 

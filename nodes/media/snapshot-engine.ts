@@ -6,7 +6,8 @@
 import type { FrameInfo } from '../core/frame';
 import { FfmpegDecoder } from './ffmpeg-decoder';
 import { jpegDimensions, looksLikeWholeJpeg } from './jpeg-markers';
-import { AnnexBCodec, missingParameterSets } from './parameter-sets';
+import { AnnexBCodec } from './nal-units';
+import { missingParameterSets } from './parameter-sets';
 import { PerCameraStreams } from './per-camera-streams';
 
 /** A frame the engine cannot use: the message gets an error, the stream goes on. */
