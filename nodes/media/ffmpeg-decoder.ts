@@ -43,6 +43,14 @@ export interface DecoderOptions {
   onLog?(line: string): void;
 }
 
+/**
+ * The ffmpeg a node runs: its own setting, else `p2pcamFfmpegPath` from Node-RED's settings.js,
+ * else undefined (the `ffmpeg` on the PATH).
+ */
+export function ffmpegPathFor(nodeSetting: string | undefined, settingsPath: string | undefined): string | undefined {
+  return nodeSetting?.trim() || settingsPath || undefined;
+}
+
 /** ffmpeg could not be started at all: the user has to install it or fix its path. */
 export class FfmpegMissingError extends Error {
   override name = 'FfmpegMissingError';
