@@ -14,7 +14,7 @@ import { LumaMotionDetector, MotionMeasure } from './luma-motion-detector';
 import { MotionEvent, MotionEventTracker } from './motion-events';
 import { MotionSettings } from './motion-settings';
 import { AnnexBCodec } from './nal-units';
-import { missingParameterSets } from './parameter-sets';
+import { keyframeWithoutParameterSets } from './parameter-sets';
 import { PerCameraStreams } from './per-camera-streams';
 import type { GrayPicture } from './pgm-splitter';
 
@@ -169,8 +169,8 @@ export class MotionEngine {
 
   private async decodeKeyframe(stream: StreamState, au: Buffer, frame: FrameInfo): Promise<LumaImage> {
     const codec = frame.codec as AnnexBCodec;
-    const missing = missingParameterSets(au, codec);
-    if (missing.length > 0) throw new MotionInputError(`${codec} keyframe without ${missing.join('/')}: it cannot be decoded on its own`);
+    const undecodable = keyframeWithoutParameterSets(au, codec);
+    if (undecodable) throw new MotionInputError(undecodable);
     if (!stream.decoder || stream.decoder.codec !== codec) {
       void stream.decoder?.close();
       stream.decoder = new FfmpegDecoder({ codec, output: { kind: 'luma' }, ffmpegPath: this.options.ffmpegPath, onLog: this.options.onDecoderLog });

@@ -19,3 +19,9 @@ export function missingParameterSets(au: Buffer, codec: AnnexBCodec): string[] {
   const types = new Set(nalTypes(au, codec));
   return PARAMETER_SETS[codec].filter(({ type }) => !types.has(type)).map(({ name }) => name);
 }
+
+/** Why a keyframe of `codec` cannot be decoded on its own, or null when it can. */
+export function keyframeWithoutParameterSets(au: Buffer, codec: AnnexBCodec): string | null {
+  const missing = missingParameterSets(au, codec);
+  return missing.length > 0 ? `${codec} keyframe without ${missing.join('/')}: it cannot be decoded on its own` : null;
+}

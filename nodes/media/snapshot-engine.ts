@@ -7,7 +7,7 @@ import type { FrameInfo } from '../core/frame';
 import { FfmpegDecoder } from './ffmpeg-decoder';
 import { jpegDimensions, looksLikeWholeJpeg } from './jpeg-markers';
 import { AnnexBCodec } from './nal-units';
-import { missingParameterSets } from './parameter-sets';
+import { keyframeWithoutParameterSets } from './parameter-sets';
 import { PerCameraStreams } from './per-camera-streams';
 
 /** A frame the engine cannot use: the message gets an error, the stream goes on. */
@@ -79,8 +79,8 @@ export class SnapshotEngine {
       if (!looksLikeWholeJpeg(msg.payload)) throw new SnapshotInputError('broken JPEG: it does not run from SOI to EOI');
       s.gop = [msg];
     } else if (frame.keyframe) {
-      const missing = missingParameterSets(msg.payload, codec);
-      if (missing.length > 0) throw new SnapshotInputError(`${codec} keyframe without ${missing.join('/')}: it cannot be decoded on its own`);
+      const undecodable = keyframeWithoutParameterSets(msg.payload, codec);
+      if (undecodable) throw new SnapshotInputError(undecodable);
       s.gop = [msg];
       s.gopBytes = msg.payload.length;
       s.gopFull = false;
