@@ -30,6 +30,24 @@ export function timeRounds(fn: () => void, rounds = 7, minMs = 200): { msPerCall
   return { msPerCall: samples[Math.floor(samples.length / 2)] };
 }
 
+/**
+ * Mean µs per item of `fn` over `items`, after one warm-up pass (JIT and caches): whole passes
+ * are timed, `rounds` of them, or as many as fill `minMs`. `fn` gets the item's running number.
+ */
+export function usPerItem<T>(items: T[], fn: (item: T, n: number) => void, repeat: { rounds: number } | { minMs: number }): number {
+  for (const item of items) fn(item, 0);
+  let n = 0;
+  let passes = 0;
+  let elapsedMs = 0;
+  const started = process.hrtime.bigint();
+  do {
+    for (const item of items) fn(item, n++);
+    passes++;
+    elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  } while ('rounds' in repeat ? passes < repeat.rounds : elapsedMs < repeat.minMs);
+  return (elapsedMs * 1000) / n;
+}
+
 /** Times subject and baseline in alternation and returns both medians. */
 export function compare(subject: () => void, baseline: () => void, rounds = 7): { subjectMs: number; baselineMs: number } {
   const s: number[] = [];

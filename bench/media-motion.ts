@@ -2,12 +2,12 @@
 // coefficients, compare with the background) beside a full jpeg-js decode of the same frames,
 // measured in the same run. The aim is a ratio of at least 5.
 import { execFileSync } from 'child_process';
-import { performance } from 'perf_hooks';
 import { readJpegLuma } from '../nodes/media/jpeg-dc-reader';
 import { LumaMotionDetector } from '../nodes/media/luma-motion-detector';
 import { fullDecodeLuma } from '../nodes/media/motion-engine';
 import { DEFAULT_MOTION_SETTINGS } from '../nodes/media/motion-settings';
-import { StreamAssembler } from '../nodes/media/stream-assembler';
+import { framesOf } from '../test/media/frame-feed';
+import { BenchFigure, round, usPerItem } from './bench-support';
 
 const FRAMES = 30;
 
@@ -19,47 +19,37 @@ function cameraFrames(): Buffer[] {
   } catch (err) {
     throw new Error(`bench media-motion needs ffmpeg to make its frames (sudo apt-get install ffmpeg): ${(err as Error).message}`);
   }
-  const assembler = new StreamAssembler({ mode: 'mjpeg', camera: 'bench' });
-  return [...assembler.push(mjpeg).frames, ...assembler.flush().frames].map((f) => f.payload);
+  return framesOf(mjpeg, 'mjpeg', 'bench').map((f) => f.payload);
 }
 
-/** Mean µs per frame of `score` over the frames, repeated until at least `minMs` have passed. */
+/** Mean µs per frame of `score` over the frames, repeated until at least `minMs` have passed; `t` is a 10 fps clock. */
 function timePerFrame(frames: Buffer[], score: (jpeg: Buffer, t: number) => void, minMs: number): number {
-  for (const f of frames) score(f, 0); // warm-up: JIT and caches
-  let n = 0;
-  const started = performance.now();
-  let elapsed = 0;
-  while (elapsed < minMs) {
-    for (const f of frames) score(f, n++ * 100);
-    elapsed = performance.now() - started;
-  }
-  return (elapsed * 1000) / n;
+  return usPerItem(frames, (jpeg, n) => score(jpeg, n * 100), { minMs });
 }
 
-export async function run(): Promise<Record<string, unknown>[]> {
+export async function run(): Promise<BenchFigure[]> {
   const frames = cameraFrames();
   const dcDetector = new LumaMotionDetector();
   const fullDetector = new LumaMotionDetector();
   const dc = timePerFrame(frames, (jpeg, t) => void dcDetector.measure(readJpegLuma(jpeg), t, DEFAULT_MOTION_SETTINGS), 1500);
   const full = timePerFrame(frames, (jpeg, t) => void fullDetector.measure(fullDecodeLuma(jpeg), t, DEFAULT_MOTION_SETTINGS), 1500);
   const readOnly = timePerFrame(frames, (jpeg) => void readJpegLuma(jpeg), 1000);
-  const round = (v: number) => Math.round(v * 10) / 10;
   return [
     {
       name: 'motion score per 640x480 JPEG, DC-only',
-      value: round(dc),
+      value: round(dc, 1),
       unit: 'us/frame',
       baseline: 'full jpeg-js decode of the same frames, boxed to 1/8, same detector',
-      baselineValue: round(full),
-      ratio: round(full / dc),
+      baselineValue: round(full, 1),
+      ratio: round(full / dc, 1),
     },
     {
       name: 'DC-only luma read per 640x480 JPEG (no detector)',
-      value: round(readOnly),
+      value: round(readOnly, 1),
       unit: 'us/frame',
       baseline: 'full jpeg-js decode and score of the same frames',
-      baselineValue: round(full),
-      ratio: round(full / readOnly),
+      baselineValue: round(full, 1),
+      ratio: round(full / readOnly, 1),
     },
   ];
 }

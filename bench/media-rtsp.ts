@@ -5,9 +5,7 @@
 // count too): packetizing once, the hub's fan-out, each client's RTP headers and its sends.
 // A third figure prices the lossless Huffman re-coding RTP/JPEG needs for JPEGs with their own
 // tables (ffmpeg's default), against packetizing a standard-table JPEG of the same picture.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { JpegPacketizer } from '../nodes/media/rtp-jpeg-packetizer';
@@ -15,22 +13,14 @@ import type { FrameMessage } from '../nodes/core/frame';
 import { RtspServer } from '../nodes/media/rtsp-server';
 import { StreamOut } from '../nodes/media/stream-out';
 import { framesOfFile } from '../test/media/frame-feed';
-import { requireTool, testStream } from '../test/support/ffmpeg';
+import { mjpegFrames } from '../test/media/media-fixtures';
+import { testStream } from '../test/support/ffmpeg';
+import { BenchFigure, round, usPerItem } from './bench-support';
 
 const WARMUP_FRAMES = 200;
 const MEASURED_FRAMES = 2000;
 const MANY = 5;
 const CLIENTS_SCRIPT = path.join(__dirname, '..', 'test', 'media', 'rtsp-load-clients.js');
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  baseline: string;
-  baselineValue: number;
-  ratio: number;
-  [extra: string]: unknown;
-}
 
 type Transport = 'tcp' | 'udp';
 
@@ -79,68 +69,49 @@ async function measure(frames: FrameMessage[], clients: number, transport: Trans
 
 /** ffmpeg-made 640×480 JPEGs with its default (optimal) or the standard Huffman tables. */
 function jpegFrames(huffman: 'optimal' | 'default'): Buffer[] {
-  requireTool('ffmpeg');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2pcam-bench-'));
-  try {
-    const file = path.join(dir, 'frames.mjpeg');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=25', '-t', '2', '-c:v', 'mjpeg', '-q:v', '5', '-huffman', huffman, '-f', 'mjpeg', file]);
-    return framesOfFile(file, 'mjpeg').map((f) => f.payload);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function usPerCall(items: Buffer[], rounds: number, fn: (b: Buffer) => void): number {
-  for (const b of items) fn(b); // warm-up
-  const started = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) for (const b of items) fn(b);
-  return Number(process.hrtime.bigint() - started) / 1000 / (rounds * items.length);
+  return mjpegFrames({ size: '640x480', rate: 25, seconds: 2, quality: 5, huffman });
 }
 
 /** RTP/JPEG of a frame whose Huffman tables must be re-coded, beside one that needs none. */
-function jpegRecodeFigure(): Figure {
+function jpegRecodeFigure(): BenchFigure {
   const optimal = jpegFrames('optimal');
   const standard = jpegFrames('default');
   const packetizer = new JpegPacketizer();
-  const recode = usPerCall(optimal, 5, (b) => packetizer.packetize(b));
-  const plain = usPerCall(standard, 5, (b) => packetizer.packetize(b));
-  const decode = usPerCall(optimal.slice(0, 10), 1, (b) => jpeg.decode(b, { useTArray: true }));
+  const recode = usPerItem(optimal, (b) => packetizer.packetize(b), { rounds: 5 });
+  const plain = usPerItem(standard, (b) => packetizer.packetize(b), { rounds: 5 });
+  const decode = usPerItem(optimal.slice(0, 10), (b) => jpeg.decode(b, { useTArray: true }), { rounds: 1 });
   return {
     name: 'media-rtsp: RTP/JPEG packetize with lossless Huffman re-coding, per 640x480 frame',
-    value: round(recode),
+    value: round(recode, 2),
     unit: 'µs/frame',
     baseline: 'RTP/JPEG packetize of the same picture coded with the standard tables (no re-coding)',
-    baselineValue: round(plain),
-    ratio: round(recode / plain),
-    jpegJsFullDecodeUs: round(decode),
+    baselineValue: round(plain, 2),
+    ratio: round(recode / plain, 2),
+    jpegJsFullDecodeUs: round(decode, 2),
   };
 }
 
-export async function run(): Promise<Figure[]> {
+export async function run(): Promise<BenchFigure[]> {
   const frames = framesOfFile(testStream({ kind: 'h264', size: '1280x720', seconds: 4, rate: 25 }), 'h264');
   const meanBytes = Math.round(frames.reduce((n, f) => n + f.payload.length, 0) / frames.length);
-  const figures: Figure[] = [];
+  const figures: BenchFigure[] = [];
   for (const transport of ['tcp', 'udp'] as const) {
     const one = await measure(frames, 1, transport);
     const many = await measure(frames, MANY, transport);
     const perExtra = (many.usPerFrame - one.usPerFrame) / (MANY - 1);
     figures.push({
       name: `media-rtsp: server CPU per extra ${transport.toUpperCase()} client per frame (1280x720 H.264)`,
-      value: round(perExtra),
+      value: round(perExtra, 2),
       unit: 'µs/frame',
       baseline: `server CPU per frame with one ${transport.toUpperCase()} client`,
-      baselineValue: round(one.usPerFrame),
-      ratio: round(perExtra / one.usPerFrame),
+      baselineValue: round(one.usPerFrame, 2),
+      ratio: round(perExtra / one.usPerFrame, 2),
       clients: MANY,
       meanFrameBytes: meanBytes,
-      usPerFrameWith5: round(many.usPerFrame),
+      usPerFrameWith5: round(many.usPerFrame, 2),
       dropped: one.dropped + many.dropped,
     });
   }
   figures.push(jpegRecodeFigure());
   return figures;
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -8,6 +8,7 @@
 import type { VideoCodec } from '../core/frame';
 import { ChunkStore } from './chunk-store';
 import { DEFAULT_MAX_FRAME_BYTES, FrameSplitter, SplitOutput } from './frame-splitter';
+import { AnnexBCodec, H264_IDR, H264_SPS, H265_SPS, START_CODE, h264NalType, h265NalType, isH264Vcl, isH265Irap, isH265Vcl } from './nal-units';
 import { Dimensions, h264SpsDimensions, h265SpsDimensions } from './sps-dimensions';
 
 interface NalClass {
@@ -37,17 +38,18 @@ interface NalSyntax {
 const H264: NalSyntax = {
   codec: 'h264',
   zeroByteOpensUnit: true,
-  bytesNeeded: (b0) => ((b0 & 0x1f) >= 1 && (b0 & 0x1f) <= 5 ? 2 : 1),
+  bytesNeeded: (b0) => (isH264Vcl(h264NalType(b0)) ? 2 : 1),
   classify(b0, b1) {
-    const type = b0 & 0x1f;
-    const vcl = type >= 1 && type <= 5;
+    const type = h264NalType(b0);
+    const vcl = isH264Vcl(type);
     return {
       vcl,
       // first_mb_in_slice is ue(v); its first bit is 1 exactly when it is 0.
       firstSlice: vcl && (b1 & 0x80) !== 0,
-      opensUnit: type === 6 || type === 7 || type === 8 || type === 9 || (type >= 14 && type <= 18),
-      keyframe: type === 5,
-      sps: type === 7,
+      // SEI, SPS, PPS, AUD (6..9) and types 14..18 (§7.4.1.2.3).
+      opensUnit: (type >= 6 && type <= 9) || (type >= 14 && type <= 18),
+      keyframe: type === H264_IDR,
+      sps: type === H264_SPS,
     };
   },
   spsDimensions: h264SpsDimensions,
@@ -56,22 +58,20 @@ const H264: NalSyntax = {
 const H265: NalSyntax = {
   codec: 'h265',
   zeroByteOpensUnit: false,
-  bytesNeeded: (b0) => (((b0 >> 1) & 0x3f) < 32 ? 3 : 2),
+  bytesNeeded: (b0) => (isH265Vcl(h265NalType(b0)) ? 3 : 2),
   classify(b0, _b1, b2) {
-    const type = (b0 >> 1) & 0x3f;
-    const vcl = type < 32;
+    const type = h265NalType(b0);
+    const vcl = isH265Vcl(type);
     return {
       vcl,
       firstSlice: vcl && (b2 & 0x80) !== 0, // first_slice_segment_in_pic_flag
       opensUnit: (type >= 32 && type <= 35) || type === 39 || (type >= 41 && type <= 44) || (type >= 48 && type <= 55),
-      keyframe: type >= 16 && type <= 23, // IRAP: BLA, IDR, CRA
-      sps: type === 33,
+      keyframe: isH265Irap(type),
+      sps: type === H265_SPS,
     };
   },
   spsDimensions: h265SpsDimensions,
 };
-
-const START_CODE = Buffer.from([0, 0, 1]);
 
 export class AnnexBSplitter implements FrameSplitter {
   private readonly syntax: NalSyntax;
@@ -89,7 +89,7 @@ export class AnnexBSplitter implements FrameSplitter {
   private garbageFrom = 0;
   private dimensions: Dimensions | undefined;
 
-  constructor(codec: 'h264' | 'h265', private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+  constructor(codec: AnnexBCodec, private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
     this.syntax = codec === 'h264' ? H264 : H265;
   }
 

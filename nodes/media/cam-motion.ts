@@ -5,10 +5,11 @@ import type { FrameInfo } from '../core/frame';
 import { isFrameMessage } from '../core/frame';
 import type { DoneFn, NodeDef, NodeMessage, RedAPI, RedNode, SendFn } from '../core/node-red-types';
 import { RateMeter, Status, StatusThrottle } from '../core/status';
-import { FfmpegMissingError } from './ffmpeg-decoder';
+import { ffmpegPathFor } from './ffmpeg-decoder';
 import { MotionEngine, MotionInputError } from './motion-engine';
 import { MotionEvent } from './motion-events';
 import { DEFAULT_MOTION_SETTINGS, MotionSettings, resolveSettings } from './motion-settings';
+import { NodeProblem, isShowing, problemOf } from './node-problem';
 
 interface CamMotionDef extends NodeDef {
   sensitivity?: number | string;
@@ -22,8 +23,6 @@ interface CamMotionDef extends NodeDef {
 }
 
 const TICK_MS = 1000;
-/** A bad frame shows in the status this long. */
-const SHOW_PROBLEM_MS = 5000;
 
 export = function register(RED: RedAPI): void {
   function CamMotionNode(this: RedNode, def: CamMotionDef) {
@@ -32,12 +31,12 @@ export = function register(RED: RedAPI): void {
     const configured = resolveSettings(DEFAULT_MOTION_SETTINGS, { sensitivity: def.sensitivity, minArea: def.minArea, cooldown: def.cooldown, mask: def.mask });
     const base: MotionSettings = configured.settings;
     if (configured.problems.length > 0) node.warn(`cam-motion settings: ${configured.problems.join('; ')}; defaults used for those`);
-    const ffmpegPath = def.ffmpegPath?.trim() || (RED.settings.p2pcamFfmpegPath as string | undefined) || undefined;
+    const ffmpegPath = ffmpegPathFor(def.ffmpegPath, RED.settings.p2pcamFfmpegPath as string | undefined);
     const engine = new MotionEngine({ ffmpegPath, onDecoderLog: (line) => node.debug(`ffmpeg: ${line}`) });
     const status = new StatusThrottle((s) => node.status(s));
     const fps = new RateMeter();
     let lastFrameAt = 0;
-    let problem: { text: string; at: number; fatal: boolean } | null = null;
+    let problem: NodeProblem | null = null;
     let activeArea: number | null = null;
     let closed = false;
 
@@ -53,7 +52,7 @@ export = function register(RED: RedAPI): void {
     }, TICK_MS);
 
     function refreshStatus(now: number): void {
-      if (problem && (problem.fatal || now - problem.at < SHOW_PROBLEM_MS)) status.set(Status.error(problem.text));
+      if (isShowing(problem, now)) status.set(Status.error(problem.text));
       else if (activeArea !== null) status.set(Status.info(`motion ${(activeArea * 100).toFixed(1)}%`));
       else if (now - lastFrameAt < 5000) status.set({ fill: 'green', shape: 'dot', text: `watching ${Math.round(fps.rate())} fps` });
       else if (lastFrameAt > 0) status.set(Status.idle('no frames'));
@@ -103,9 +102,7 @@ export = function register(RED: RedAPI): void {
         (err: unknown) => {
           if (closed) return done();
           const error = err instanceof Error ? err : new Error(String(err));
-          if (error instanceof FfmpegMissingError) problem = { text: 'ffmpeg missing', at: Date.now(), fatal: true };
-          else if (error instanceof MotionInputError) problem = { text: shortReason(error.message), at: Date.now(), fatal: false };
-          else problem = { text: 'error', at: Date.now(), fatal: false };
+          problem = problemOf(error, (e) => (e instanceof MotionInputError ? shortReason(e.message) : 'error'));
           refreshStatus(Date.now());
           done(error);
         },

@@ -6,7 +6,8 @@ import type { FrameInfo } from '../core/frame';
 import { isFrameMessage } from '../core/frame';
 import type { DoneFn, HttpRequest, HttpResponse, NodeDef, NodeMessage, RedAPI, RedNode, SendFn } from '../core/node-red-types';
 import { Status, StatusThrottle } from '../core/status';
-import { FfmpegMissingError } from './ffmpeg-decoder';
+import { ffmpegPathFor } from './ffmpeg-decoder';
+import { NodeProblem, isShowing, problemOf } from './node-problem';
 import { Snapshot, SnapshotEngine, SnapshotInputError } from './snapshot-engine';
 
 type SnapshotMode = 'demand' | 'interval' | 'each';
@@ -25,8 +26,6 @@ interface CamSnapshotDef extends NodeDef {
   httpPath?: string;
 }
 
-const SHOW_PROBLEM_MS = 5000;
-
 export = function register(RED: RedAPI): void {
   function CamSnapshotNode(this: RedNode, def: CamSnapshotDef) {
     RED.nodes.createNode(this, def);
@@ -34,13 +33,13 @@ export = function register(RED: RedAPI): void {
     const mode: SnapshotMode = MODES.includes(def.mode as SnapshotMode) ? (def.mode as SnapshotMode) : 'demand';
     const intervalMs = Math.max(0.1, positive(def.interval, 10)) * 1000;
     const minGapMs = 1000 / Math.max(0.01, positive(def.rate, 1));
-    const ffmpegPath = def.ffmpegPath?.trim() || (RED.settings.p2pcamFfmpegPath as string | undefined) || undefined;
+    const ffmpegPath = ffmpegPathFor(def.ffmpegPath, RED.settings.p2pcamFfmpegPath as string | undefined);
     const engine = new SnapshotEngine({ ffmpegPath, maxWidth: Math.round(positive(def.maxWidth, 0)), onDecoderLog: (line) => node.debug(`ffmpeg: ${line}`) });
     const status = new StatusThrottle((s) => node.status(s));
     const lastSentAt = new Map<string, number>();
     const inFlight = new Set<string>();
     const sentSeq = new Map<string, string>();
-    let problem: { text: string; at: number; fatal: boolean } | null = null;
+    let problem: NodeProblem | null = null;
     let closed = false;
     let lastSnapshot: Snapshot | null = null;
     const route = httpRoute(def.httpPath);
@@ -58,12 +57,12 @@ export = function register(RED: RedAPI): void {
 
     function refreshStatus(): void {
       const now = Date.now();
-      if (problem && (problem.fatal || now - problem.at < SHOW_PROBLEM_MS)) status.set(Status.error(problem.text));
+      if (isShowing(problem, now)) status.set(Status.error(problem.text));
       else if (lastSnapshot) status.set(Status.connected(lastSnapshot.width ? `${lastSnapshot.width}×${lastSnapshot.height}` : 'snapshot'));
     }
 
     function report(err: Error, msg: NodeMessage): void {
-      problem = { text: err instanceof FfmpegMissingError ? 'ffmpeg missing' : shortReason(err), at: Date.now(), fatal: err instanceof FfmpegMissingError };
+      problem = problemOf(err, shortReason);
       refreshStatus();
       node.error(err, msg);
     }
@@ -88,7 +87,7 @@ export = function register(RED: RedAPI): void {
           inFlight.delete(camera);
           if (closed) return done();
           const error = err instanceof Error ? err : new Error(String(err));
-          problem = { text: error instanceof FfmpegMissingError ? 'ffmpeg missing' : shortReason(error), at: Date.now(), fatal: error instanceof FfmpegMissingError };
+          problem = problemOf(error, shortReason);
           refreshStatus();
           done(error);
         },

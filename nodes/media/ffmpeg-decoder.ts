@@ -22,9 +22,8 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import type { FrameSplitter, SplitOutput } from './frame-splitter';
 import { JpegStreamSplitter } from './jpeg-stream-splitter';
+import type { AnnexBCodec } from './nal-units';
 import { GrayPicture, PgmSplitter } from './pgm-splitter';
-
-export type DecoderCodec = 'h264' | 'h265';
 
 export type DecoderOutput =
   /** A grey picture 1/8 the size of the video: what motion detection compares. */
@@ -33,7 +32,7 @@ export type DecoderOutput =
   | { kind: 'jpeg'; maxWidth?: number; quality?: number };
 
 export interface DecoderOptions {
-  codec: DecoderCodec;
+  codec: AnnexBCodec;
   output: DecoderOutput;
   ffmpegPath?: string;
   /** Quiet time after the last picture before held pictures are pushed out, ms. */
@@ -42,6 +41,14 @@ export interface DecoderOptions {
   timeoutMs?: number;
   /** ffmpeg's stderr lines (errors only), for the node's log. */
   onLog?(line: string): void;
+}
+
+/**
+ * The ffmpeg a node runs: its own setting, else `p2pcamFfmpegPath` from Node-RED's settings.js,
+ * else undefined (the `ffmpeg` on the PATH).
+ */
+export function ffmpegPathFor(nodeSetting: string | undefined, settingsPath: string | undefined): string | undefined {
+  return nodeSetting?.trim() || settingsPath || undefined;
 }
 
 /** ffmpeg could not be started at all: the user has to install it or fix its path. */
@@ -58,7 +65,7 @@ export class DecoderError extends Error {
  * H.265 also gets an end-of-sequence NAL first: ffmpeg's HEVC decoder refuses a second picture
  * with the same POC in one sequence, and each request (and each extra keyframe) starts at POC 0.
  */
-const REQUEST_END: Record<DecoderCodec, Buffer> = {
+const REQUEST_END: Record<AnnexBCodec, Buffer> = {
   h264: Buffer.from([0, 0, 0, 1, 0x09, 0xf0]),
   h265: Buffer.from([0, 0, 0, 1, 0x48, 0x01, 0, 0, 0, 1, 0x46, 0x01, 0x50]),
 };
@@ -110,7 +117,7 @@ export class FfmpegDecoder {
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
-  get codec(): DecoderCodec {
+  get codec(): AnnexBCodec {
     return this.options.codec;
   }
 

@@ -3,14 +3,10 @@
 // interval and where the entropy-coded scan lies. Lengths are checked before use; anything
 // malformed gives a reason, never an exception.
 
-import { EOI, SOI, SOS, isStandalone } from './jpeg-markers';
+import { JpegCorruptError } from './jpeg-errors';
+import { DHT, DQT, DRI, EOI, SOF0, SOF1, SOI, SOS, isStartOfFrame, nextHeaderSegment, scanEnd } from './jpeg-markers';
+import { dhtTables, dqtTables, readFrameComponents, readFrameHeaderFields, readScanHeader } from './jpeg-segments';
 import { HuffmanSpec } from './jpeg-standard-huffman';
-
-const SOF0 = 0xc0;
-const SOF1 = 0xc1;
-const DHT = 0xc4;
-const DQT = 0xdb;
-const DRI = 0xdd;
 
 export interface JpegComponent {
   id: number;
@@ -61,114 +57,93 @@ export function readBaselineJpeg(jpeg: Buffer): JpegLayoutResult {
   let restartInterval = 0;
   let frame: { width: number; height: number; components: JpegComponent[] } | null = null;
   let i = 2;
-  while (i + 4 <= jpeg.length) {
-    if (jpeg[i] !== 0xff) return bad('corrupt JPEG: expected a marker');
-    const marker = jpeg[i + 1];
-    if (marker === 0xff) {
-      i++;
-      continue;
-    }
-    if (isStandalone(marker)) {
-      i += 2;
-      continue;
-    }
+  for (;;) {
+    const next = nextHeaderSegment(jpeg, i);
+    // Fewer than four bytes where a segment belongs: the JPEG ends before its scan.
+    if (next.at + 4 > jpeg.length) return bad('truncated JPEG: no scan');
+    if ('stop' in next) return bad('corrupt JPEG: expected a marker');
+    const { marker, at, length } = next;
     if (marker === EOI) return bad('JPEG has no scan (EOI before SOS)');
-    const length = jpeg.readUInt16BE(i + 2);
-    const segment = jpeg.subarray(i + 4, i + 2 + length);
-    if (length < 2 || i + 2 + length > jpeg.length) return bad('truncated JPEG: a header segment runs past the end');
+    const segment = jpeg.subarray(at + 4, at + 2 + length);
+    if (length < 2 || at + 2 + length > jpeg.length) return bad('truncated JPEG: a header segment runs past the end');
     if (marker === DQT) {
-      if (!readDqt(segment, quantTables)) return bad('corrupt JPEG: bad DQT segment');
+      if (!readQuantTables(segment, quantTables)) return bad('corrupt JPEG: bad DQT segment');
     } else if (marker === DHT) {
-      if (!readDht(segment, huffmanTables)) return bad('corrupt JPEG: bad DHT segment');
+      if (!readHuffmanTables(segment, huffmanTables)) return bad('corrupt JPEG: bad DHT segment');
     } else if (marker === DRI) {
       if (segment.length < 2) return bad('corrupt JPEG: bad DRI segment');
       restartInterval = segment.readUInt16BE(0);
     } else if (marker === SOF0 || marker === SOF1) {
-      frame = readSof(segment);
+      frame = readFrame(segment);
       if (!frame) return bad('corrupt JPEG: bad SOF segment');
-    } else if (marker >= 0xc2 && marker <= 0xcf && marker !== DHT && marker !== 0xc8 && marker !== 0xcc) {
+    } else if (isStartOfFrame(marker)) {
       return bad('JPEG is not baseline (progressive, lossless or arithmetic coding)');
     } else if (marker === SOS) {
       if (!frame) return bad('corrupt JPEG: SOS before SOF');
-      if (!readSos(segment, frame.components)) return bad('corrupt JPEG: bad SOS segment');
-      const scanStart = i + 2 + length;
-      const scanEnd = findEoi(jpeg, scanStart);
-      if (scanEnd < 0) return bad('truncated JPEG: no EOI after the scan');
-      return { ok: true, layout: { ...frame, quantTables, huffmanTables, restartInterval, scan: jpeg.subarray(scanStart, scanEnd) } };
+      if (!readScanTables(segment, frame.components)) return bad('corrupt JPEG: bad SOS segment');
+      const scanStart = at + 2 + length;
+      const eoiAt = findEoi(jpeg, scanStart);
+      if (eoiAt < 0) return bad('truncated JPEG: no EOI after the scan');
+      return { ok: true, layout: { ...frame, quantTables, huffmanTables, restartInterval, scan: jpeg.subarray(scanStart, eoiAt) } };
     }
-    i += 2 + length;
+    i = at + 2 + length;
   }
-  return bad('truncated JPEG: no scan');
 }
 
-function readDqt(segment: Buffer, tables: (QuantTable | undefined)[]): boolean {
-  let at = 0;
-  while (at < segment.length) {
-    const precision = segment[at] >> 4;
-    const id = segment[at] & 0x0f;
-    const size = precision === 0 ? 64 : 128;
-    if (precision > 1 || id > 3 || at + 1 + size > segment.length) return false;
-    tables[id] = { precision, data: Buffer.from(segment.subarray(at + 1, at + 1 + size)) };
-    at += 1 + size;
+/** `read` of a segment body, or null when the body is malformed. */
+function orNull<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof JpegCorruptError) return null;
+    throw err;
   }
+}
+
+function readQuantTables(segment: Buffer, tables: (QuantTable | undefined)[]): boolean {
+  const read = orNull(() => [...dqtTables(segment)]);
+  if (!read) return false;
+  for (const t of read) tables[t.id] = { precision: t.precision, data: Buffer.from(t.entries) };
   return true;
 }
 
-function readDht(segment: Buffer, tables: HuffmanTable[]): boolean {
-  let at = 0;
-  while (at < segment.length) {
-    if (at + 17 > segment.length) return false;
-    const tableClass = segment[at] >> 4;
-    const id = segment[at] & 0x0f;
-    const counts = [...segment.subarray(at + 1, at + 17)];
-    const total = counts.reduce((a, b) => a + b, 0);
-    if (tableClass > 1 || id > 3 || total > 256 || at + 17 + total > segment.length) return false;
-    const symbols = [...segment.subarray(at + 17, at + 17 + total)];
-    const existing = tables.findIndex((t) => t.tableClass === tableClass && t.id === id);
-    const table = { tableClass, id, spec: { counts, symbols } };
+function readHuffmanTables(segment: Buffer, tables: HuffmanTable[]): boolean {
+  const read = orNull(() => [...dhtTables(segment)]);
+  if (!read) return false;
+  for (const t of read) {
+    const existing = tables.findIndex((known) => known.tableClass === t.tableClass && known.id === t.id);
+    const table = { tableClass: t.tableClass, id: t.id, spec: { counts: [...t.counts], symbols: [...t.symbols] } };
     if (existing >= 0) tables[existing] = table;
     else tables.push(table);
-    at += 17 + total;
   }
   return true;
 }
 
-function readSof(segment: Buffer): { width: number; height: number; components: JpegComponent[] } | null {
-  if (segment.length < 6 || segment[0] !== 8) return null;
-  const height = segment.readUInt16BE(1);
-  const width = segment.readUInt16BE(3);
-  const count = segment[5];
-  if (width === 0 || height === 0 || count === 0 || segment.length < 6 + 3 * count) return null;
-  const components: JpegComponent[] = [];
-  for (let c = 0; c < count; c++) {
-    const at = 6 + 3 * c;
-    const h = segment[at + 1] >> 4;
-    const v = segment[at + 1] & 0x0f;
-    if (h < 1 || h > 4 || v < 1 || v > 4 || segment[at + 2] > 3) return null;
-    components.push({ id: segment[at], h, v, tq: segment[at + 2], td: 0, ta: 0 });
-  }
-  return { width, height, components };
+function readFrame(segment: Buffer): { width: number; height: number; components: JpegComponent[] } | null {
+  const fields = orNull(() => readFrameHeaderFields(segment));
+  if (!fields || fields.precision !== 8) return null;
+  const { width, height, componentCount } = fields;
+  if (width === 0 || height === 0 || componentCount === 0) return null;
+  const components = orNull(() => readFrameComponents(segment, componentCount));
+  if (!components) return null;
+  return { width, height, components: components.map((c) => ({ id: c.id, h: c.h, v: c.v, tq: c.tq, td: 0, ta: 0 })) };
 }
 
 /** Takes the Huffman table choices of a scan that covers every component. */
-function readSos(segment: Buffer, components: JpegComponent[]): boolean {
-  const count = segment[0];
-  if (segment.length < 1 + 2 * count + 3 || count !== components.length) return false;
-  for (let s = 0; s < count; s++) {
-    const component = components.find((c) => c.id === segment[1 + 2 * s]);
+function readScanTables(segment: Buffer, components: JpegComponent[]): boolean {
+  const scan = orNull(() => readScanHeader(segment));
+  if (!scan || scan.components.length !== components.length) return false;
+  for (const selector of scan.components) {
+    const component = components.find((c) => c.id === selector.id);
     if (!component) return false;
-    component.td = segment[2 + 2 * s] >> 4;
-    component.ta = segment[2 + 2 * s] & 0x0f;
+    component.td = selector.td;
+    component.ta = selector.ta;
   }
   return true;
 }
 
 /** The EOI that ends the scan: stuffed bytes (FF 00) and restart markers (FF D0..D7) are data. */
 function findEoi(jpeg: Buffer, from: number): number {
-  for (let i = jpeg.indexOf(0xff, from); i >= 0 && i + 1 < jpeg.length; i = jpeg.indexOf(0xff, i + 1)) {
-    const next = jpeg[i + 1];
-    if (next === EOI) return i;
-    if (next !== 0 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) return -1;
-  }
-  return -1;
+  const end = scanEnd(jpeg, from);
+  return end >= 0 && jpeg[end + 1] === EOI ? end : -1;
 }

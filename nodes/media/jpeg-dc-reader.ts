@@ -10,29 +10,12 @@
 
 import { JpegCorruptError, JpegUnsupportedError } from './jpeg-errors';
 import { HuffmanTable, LOOKUP_BITS, standardTables } from './jpeg-huffman';
-import { EOI, SOI, SOS, isStandalone, isStartOfFrame } from './jpeg-markers';
+import { DAC, DHT, DQT, DRI, EOI, RST0, SOF0, SOF1, SOF2, SOI, SOS, isStartOfFrame, nextHeaderSegment, scanEnd } from './jpeg-markers';
+import { FrameComponent, dhtTables, dqtTables, readFrameComponents, readFrameHeaderFields, readScanHeader } from './jpeg-segments';
 import { LUMA_BLOCK, LumaImage } from './luma-image';
-
-const DQT = 0xdb;
-const DHT = 0xc4;
-const DRI = 0xdd;
-const DAC = 0xcc;
-const SOF_BASELINE = 0xc0;
-const SOF_EXTENDED = 0xc1;
-const SOF_PROGRESSIVE = 0xc2;
-const RST0 = 0xd0;
 
 /** Largest picture side accepted; beyond it the frame is refused rather than allocated for. */
 export const MAX_JPEG_SIDE = 16384;
-
-interface FrameComponent {
-  id: number;
-  /** Horizontal and vertical sampling factors. */
-  h: number;
-  v: number;
-  /** Quantization table selector. */
-  tq: number;
-}
 
 interface FrameHeader {
   width: number;
@@ -89,20 +72,21 @@ class DcReader {
     if (this.end < 4 || d[0] !== 0xff || d[1] !== SOI) throw new JpegCorruptError('not a JPEG: no SOI marker');
     this.pos = 2;
     while (!this.lumaDone) {
-      const marker = this.nextMarker();
+      const next = nextHeaderSegment(d, this.pos);
+      if ('stop' in next) throw new JpegCorruptError(next.stop === 'end' ? 'JPEG ended early' : `expected a marker at byte ${next.at}`);
+      const { marker, at, length } = next;
       if (marker === EOI) break;
-      if (isStandalone(marker)) continue;
-      if (marker === SOS) {
-        this.startOfScan();
-        continue;
-      }
-      const segment = this.segment();
-      if (marker === DQT) this.defineQuantization(segment);
+      if (length < 0) throw new JpegCorruptError('JPEG ended inside a segment length');
+      if (length < 2 || at + 2 + length > this.end) throw new JpegCorruptError(`segment length ${length} runs past the data`);
+      const segment = d.subarray(at + 4, at + 2 + length);
+      this.pos = at + 2 + length;
+      if (marker === SOS) this.startOfScan(segment);
+      else if (marker === DQT) this.defineQuantization(segment);
       else if (marker === DHT) this.defineHuffman(segment);
       else if (marker === DRI) this.defineRestart(segment);
-      else if (marker === SOF_BASELINE || marker === SOF_EXTENDED) this.startOfFrame(segment);
+      else if (marker === SOF0 || marker === SOF1) this.startOfFrame(segment);
       else if (marker === DAC) throw new JpegUnsupportedError('arithmetic-coded JPEG');
-      else if (isStartOfFrame(marker)) throw new JpegUnsupportedError(marker === SOF_PROGRESSIVE ? 'progressive JPEG' : `JPEG process SOF${marker - 0xc0}`);
+      else if (isStartOfFrame(marker)) throw new JpegUnsupportedError(marker === SOF2 ? 'progressive JPEG' : `JPEG process SOF${marker - 0xc0}`);
       // APPn, COM, DNL and the rest carry nothing the luma picture needs.
     }
     if (!this.frame || !this.luma) throw new JpegCorruptError('JPEG has no frame header');
@@ -110,56 +94,20 @@ class DcReader {
     return { width: this.lumaCols, height: this.lumaRows, data: this.luma, sourceWidth: this.frame.width, sourceHeight: this.frame.height };
   }
 
-  /** The marker at `pos` (fill bytes skipped); moves past it. */
-  private nextMarker(): number {
-    const d = this.data;
-    if (this.pos >= this.end) throw new JpegCorruptError('JPEG ended early');
-    if (d[this.pos] !== 0xff) throw new JpegCorruptError(`expected a marker at byte ${this.pos}`);
-    while (this.pos < this.end && d[this.pos] === 0xff) this.pos++;
-    if (this.pos >= this.end) throw new JpegCorruptError('JPEG ended early');
-    return d[this.pos++];
-  }
-
-  /** The body of the marker segment at `pos` (after its length field); moves past it. */
-  private segment(): Uint8Array {
-    if (this.pos + 2 > this.end) throw new JpegCorruptError('JPEG ended inside a segment length');
-    const length = (this.data[this.pos] << 8) | this.data[this.pos + 1];
-    if (length < 2 || this.pos + length > this.end) throw new JpegCorruptError(`segment length ${length} runs past the data`);
-    const body = this.data.subarray(this.pos + 2, this.pos + length);
-    this.pos += length;
-    return body;
-  }
-
   private defineQuantization(s: Uint8Array): void {
-    let i = 0;
-    while (i < s.length) {
-      const pq = s[i] >> 4;
-      const tq = s[i] & 15;
-      if (pq > 1 || tq > 3) throw new JpegCorruptError(`bad DQT table ${pq}/${tq}`);
-      const size = pq === 0 ? 64 : 128;
-      if (i + 1 + size > s.length) throw new JpegCorruptError('DQT shorter than its table');
-      const dc = pq === 0 ? s[i + 1] : (s[i + 1] << 8) | s[i + 2];
+    for (const table of dqtTables(s)) {
+      const e = table.entries;
+      const dc = table.precision === 0 ? e[0] : (e[0] << 8) | e[1];
       if (dc === 0) throw new JpegCorruptError('DQT has a zero quantizer');
-      this.quantDc[tq] = dc;
-      i += 1 + size;
+      this.quantDc[table.id] = dc;
     }
   }
 
   private defineHuffman(s: Uint8Array): void {
-    let i = 0;
-    while (i < s.length) {
-      const tc = s[i] >> 4;
-      const th = s[i] & 15;
-      if (tc > 1 || th > 3) throw new JpegCorruptError(`bad DHT table ${tc}/${th}`);
-      if (i + 17 > s.length) throw new JpegCorruptError('DHT shorter than its counts');
-      const counts = s.subarray(i + 1, i + 17);
-      let total = 0;
-      for (let k = 0; k < 16; k++) total += counts[k];
-      if (i + 17 + total > s.length) throw new JpegCorruptError('DHT shorter than its values');
-      const table = new HuffmanTable(counts, s.subarray(i + 17, i + 17 + total));
-      if (tc === 0) this.dcTables[th] = table;
-      else this.acTables[th] = table;
-      i += 17 + total;
+    for (const t of dhtTables(s)) {
+      const table = new HuffmanTable(t.counts, t.symbols);
+      if (t.tableClass === 0) this.dcTables[t.id] = table;
+      else this.acTables[t.id] = table;
     }
   }
 
@@ -170,26 +118,13 @@ class DcReader {
 
   private startOfFrame(s: Uint8Array): void {
     if (this.frame) throw new JpegCorruptError('second frame header');
-    if (s.length < 6) throw new JpegCorruptError('SOF too short');
-    const precision = s[0];
-    const height = (s[1] << 8) | s[2];
-    const width = (s[3] << 8) | s[4];
-    const count = s[5];
+    const { precision, height, width, componentCount: count } = readFrameHeaderFields(s);
     if (precision !== 8) throw new JpegUnsupportedError(`${precision}-bit JPEG`);
     if (height === 0) throw new JpegUnsupportedError('JPEG with its height in a DNL segment');
     if (width === 0) throw new JpegCorruptError('JPEG width is 0');
     if (width > MAX_JPEG_SIDE || height > MAX_JPEG_SIDE) throw new JpegUnsupportedError(`JPEG of ${width}×${height} is larger than ${MAX_JPEG_SIDE} a side`);
     if (count !== 1 && count !== 3) throw new JpegUnsupportedError(`JPEG with ${count} components`);
-    if (s.length < 6 + 3 * count) throw new JpegCorruptError('SOF shorter than its components');
-    const components: FrameComponent[] = [];
-    for (let c = 0; c < count; c++) {
-      const o = 6 + 3 * c;
-      const h = s[o + 1] >> 4;
-      const v = s[o + 1] & 15;
-      const tq = s[o + 2];
-      if (h < 1 || h > 4 || v < 1 || v > 4 || tq > 3) throw new JpegCorruptError('bad SOF component');
-      components.push({ id: s[o], h, v, tq });
-    }
+    const components = readFrameComponents(s, count);
     const hMax = Math.max(...components.map((c) => c.h));
     const vMax = Math.max(...components.map((c) => c.v));
     this.frame = { width, height, components, hMax, vMax };
@@ -200,23 +135,23 @@ class DcReader {
     this.luma = new Uint8Array(this.lumaCols * this.lumaRows);
   }
 
-  private startOfScan(): void {
-    const s = this.segment();
+  /** A scan header, then its entropy-coded data from `pos` on (decoded when it holds luma). */
+  private startOfScan(s: Uint8Array): void {
     const frame = this.frame;
     if (!frame) throw new JpegCorruptError('scan before the frame header');
-    const count = s[0];
-    if (count < 1 || count > 4 || s.length !== 4 + 2 * count) throw new JpegCorruptError('bad SOS header');
+    const header = readScanHeader(s);
+    const count = header.components.length;
+    if (count > 4 || s.length !== 4 + 2 * count) throw new JpegCorruptError('bad SOS header');
     const scan: ScanComponent[] = [];
-    for (let k = 0; k < count; k++) {
-      const component = frame.components.find((c) => c.id === s[1 + 2 * k]);
+    for (const selector of header.components) {
+      const component = frame.components.find((c) => c.id === selector.id);
       if (!component) throw new JpegCorruptError('scan names an unknown component');
-      const dc = this.dcTables[s[2 + 2 * k] >> 4];
-      const ac = this.acTables[s[2 + 2 * k] & 15];
+      const dc = this.dcTables[selector.td];
+      const ac = this.acTables[selector.ta];
       if (!dc || !ac) throw new JpegCorruptError('scan uses an undefined Huffman table');
       scan.push({ component, dc, ac, isLuma: component === frame.components[0], predictor: 0 });
     }
-    const o = 1 + 2 * count;
-    if (s[o] !== 0 || s[o + 1] !== 63 || s[o + 2] !== 0) throw new JpegCorruptError('sequential scan with spectral selection');
+    if (header.ss !== 0 || header.se !== 63 || header.ahAl !== 0) throw new JpegCorruptError('sequential scan with spectral selection');
     if (count > 1 && scan.reduce((n, c) => n + c.component.h * c.component.v, 0) > 10) throw new JpegCorruptError('MCU of more than 10 blocks');
     const lumaScan = scan.some((c) => c.isLuma);
     if (lumaScan) {
@@ -229,15 +164,8 @@ class DcReader {
 
   /** After a scan: on to the next marker that is not a restart marker or stuffed byte. */
   private skipToMarker(): void {
-    const d = this.data;
-    while (this.pos + 1 < this.end) {
-      if (d[this.pos] === 0xff) {
-        const next = d[this.pos + 1];
-        if (next !== 0 && next !== 0xff && !(next >= RST0 && next <= RST0 + 7)) return;
-      }
-      this.pos++;
-    }
-    this.pos = this.end;
+    const at = scanEnd(this.data, this.pos);
+    this.pos = at < 0 ? this.end : at;
   }
 
   private decodeScan(frame: FrameHeader, scan: ScanComponent[]): void {

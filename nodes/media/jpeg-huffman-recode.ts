@@ -6,6 +6,7 @@
 // Corrupt scans give a reason, never an exception; the output is capped at twice the input.
 
 import type { JpegComponent, JpegLayout } from './jpeg-baseline-layout';
+import { RST0 } from './jpeg-markers';
 import { HuffmanSpec, STANDARD_TABLES, sameSpec } from './jpeg-standard-huffman';
 
 const LOOKUP_BITS = 9;
@@ -23,6 +24,9 @@ export function usesStandardTables(layout: JpegLayout): boolean {
   });
 }
 
+// The same canonical decode table as jpeg-huffman's HuffmanTable, kept apart on purpose: that
+// one refuses counts that describe no prefix code, and re-coding has always gone on with such a
+// table as far as the scan allows. Sharing it would refuse frames RTP/JPEG sends today.
 class DecodeTable {
   /** For codes of up to LOOKUP_BITS bits: (length << 8) | symbol, indexed by the next bits; 0 = longer code. */
   readonly fast = new Uint16Array(1 << LOOKUP_BITS);
@@ -137,7 +141,7 @@ class ScanReader {
   /** Drops the padding bits before a restart marker and steps over the marker. */
   restart(expected: number): void {
     const data = this.data;
-    if (data[this.pos] !== 0xff || data[this.pos + 1] !== 0xd0 + expected) throw new CorruptScan('corrupt JPEG scan: restart marker missing');
+    if (data[this.pos] !== 0xff || data[this.pos + 1] !== RST0 + expected) throw new CorruptScan('corrupt JPEG scan: restart marker missing');
     this.pos += 2;
     this.acc = 0;
     this.bits = 0;
@@ -214,7 +218,7 @@ export function recodeWithStandardTables(layout: JpegLayout): RecodeResult {
         const n = (mcu / interval - 1) & 7;
         reader.restart(n);
         writer.alignWithOnes();
-        writer.marker(0xd0 + n);
+        writer.marker(RST0 + n);
       }
       layout.components.forEach((c, index) => {
         for (let b = 0; b < c.h * c.v; b++) recodeBlock(reader, writer, coders[index]!);

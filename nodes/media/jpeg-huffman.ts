@@ -3,6 +3,7 @@
 // maxcode/valptr arrays (Annex F.2.2.3) for the rare long ones.
 
 import { JpegCorruptError } from './jpeg-errors';
+import { HuffmanSpec, STD_AC_CHROMINANCE, STD_AC_LUMINANCE, STD_DC_CHROMINANCE, STD_DC_LUMINANCE } from './jpeg-standard-huffman';
 
 /** Codes up to this many bits are found with one table lookup. */
 export const LOOKUP_BITS = 9;
@@ -45,46 +46,6 @@ export class HuffmanTable {
   }
 }
 
-// The example tables of Annex K.3 (Tables K.3 to K.6). Motion-JPEG from many cameras (the AVI1
-// flavour) leaves DHT out and relies on these.
-const STD_DC_LUMA_COUNTS = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0];
-const STD_DC_CHROMA_COUNTS = [0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
-const STD_DC_VALUES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-
-const STD_AC_LUMA_COUNTS = [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d];
-const STD_AC_LUMA_HEAD = [
-  0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07,
-  0x22, 0x71, 0x14, 0x32, 0x81, 0x91, 0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0,
-  0x24, 0x33, 0x62, 0x72, 0x82, 0x09, 0x0a, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x25, 0x26, 0x27, 0x28,
-  0x29, 0x2a, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a,
-];
-const STD_AC_CHROMA_COUNTS = [0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77];
-const STD_AC_CHROMA_HEAD = [
-  0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21, 0x31, 0x06, 0x12, 0x41, 0x51, 0x07, 0x61, 0x71,
-  0x13, 0x22, 0x32, 0x81, 0x08, 0x14, 0x42, 0x91, 0xa1, 0xb1, 0xc1, 0x09, 0x23, 0x33, 0x52, 0xf0,
-  0x15, 0x62, 0x72, 0xd1, 0x0a, 0x16, 0x24, 0x34, 0xe1, 0x25, 0xf1, 0x17, 0x18, 0x19, 0x1a, 0x26,
-  0x27, 0x28, 0x29, 0x2a, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a,
-];
-
-/**
- * The tails of both AC tables list, run by run (rows 4..f), every size from a first size up to
- * 10 (0xa): the run/size symbols that are too rare to have earned a shorter code.
- */
-function acTail(firstSize: (run: number) => number): number[] {
-  const out: number[] = [];
-  for (let run = 4; run <= 0xf; run++) for (let size = firstSize(run); size <= 0xa; size++) out.push((run << 4) | size);
-  return out;
-}
-
-const STD_AC_LUMA_VALUES = [
-  ...STD_AC_LUMA_HEAD,
-  ...acTail((run) => (run <= 8 ? 3 : run <= 0xd ? 2 : 1)),
-];
-const STD_AC_CHROMA_VALUES = [
-  ...STD_AC_CHROMA_HEAD,
-  ...acTail((run) => (run <= 7 ? 3 : 2)),
-];
-
 export interface StandardTables {
   dc: [HuffmanTable, HuffmanTable];
   ac: [HuffmanTable, HuffmanTable];
@@ -92,11 +53,18 @@ export interface StandardTables {
 
 let standard: StandardTables | undefined;
 
-/** Annex K.3 tables: index 0 luminance, 1 chrominance. Built once. */
+function tableOf(spec: HuffmanSpec): HuffmanTable {
+  return new HuffmanTable(spec.counts, spec.symbols);
+}
+
+/**
+ * Annex K.3 tables: index 0 luminance, 1 chrominance. Built once. Motion-JPEG from many cameras
+ * (the AVI1 flavour) leaves DHT out and relies on these.
+ */
 export function standardTables(): StandardTables {
   standard ??= {
-    dc: [new HuffmanTable(STD_DC_LUMA_COUNTS, STD_DC_VALUES), new HuffmanTable(STD_DC_CHROMA_COUNTS, STD_DC_VALUES)],
-    ac: [new HuffmanTable(STD_AC_LUMA_COUNTS, STD_AC_LUMA_VALUES), new HuffmanTable(STD_AC_CHROMA_COUNTS, STD_AC_CHROMA_VALUES)],
+    dc: [tableOf(STD_DC_LUMINANCE), tableOf(STD_DC_CHROMINANCE)],
+    ac: [tableOf(STD_AC_LUMINANCE), tableOf(STD_AC_CHROMINANCE)],
   };
   return standard;
 }

@@ -1,6 +1,8 @@
 // The four Huffman tables of ITU-T T.81 Annex K.3 (K.3.3.1 DC, K.3.3.2 AC), as a DHT segment
-// stores them: 16 code-length counts, then the symbol values. RTP/JPEG receivers rebuild these
-// exact tables (RFC 2435 §3.1.9 and Appendix A), so a JPEG sent that way must be coded with them.
+// stores them: 16 code-length counts, then the symbol values. The one copy of that data: the
+// DC-only reader decodes with them when a JPEG has no DHT (AVI1-style Motion-JPEG leaves it out),
+// and RTP/JPEG receivers rebuild these exact tables (RFC 2435 §3.1.9 and Appendix A), so a JPEG
+// sent that way must be coded with them.
 
 export interface HuffmanSpec {
   counts: number[];

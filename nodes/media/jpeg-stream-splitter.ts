@@ -6,7 +6,7 @@
 
 import { ChunkStore } from './chunk-store';
 import { DEFAULT_MAX_FRAME_BYTES, FrameSplitter, SplitOutput } from './frame-splitter';
-import { EOI, SOI, SOS, isStandalone, jpegDimensions } from './jpeg-markers';
+import { EOI, SOI, SOS, continuesScan, isStandalone, jpegDimensions } from './jpeg-markers';
 
 const enum State {
   SeekSoi,
@@ -101,7 +101,7 @@ export class JpegStreamSplitter implements FrameSplitter {
           let j = chunk.indexOf(0xff, i);
           while (j >= 0 && j + 1 < n) {
             const code = chunk[j + 1];
-            if (code !== 0x00 && (code < 0xd0 || code > 0xd7)) break;
+            if (!continuesScan(code)) break;
             j = chunk.indexOf(0xff, j + 2);
           }
           if (j < 0) i = n;
@@ -114,7 +114,7 @@ export class JpegStreamSplitter implements FrameSplitter {
         case State.EntropyMarker: {
           const code = chunk[i++];
           // FF 00 is a stuffed data byte, RSTn sits inside the scan, FF FF is fill.
-          if (code === 0x00 || (code >= 0xd0 && code <= 0xd7)) this.state = State.Entropy;
+          if (continuesScan(code)) this.state = State.Entropy;
           else if (code !== 0xff) this.onMarker(code, base + i, out);
           break;
         }

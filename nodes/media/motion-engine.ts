@@ -13,7 +13,9 @@ import { LumaImage, lumaFromGray, lumaFromRgba } from './luma-image';
 import { LumaMotionDetector, MotionMeasure } from './luma-motion-detector';
 import { MotionEvent, MotionEventTracker } from './motion-events';
 import { MotionSettings } from './motion-settings';
-import { AnnexBCodec, missingParameterSets } from './parameter-sets';
+import { AnnexBCodec } from './nal-units';
+import { keyframeWithoutParameterSets } from './parameter-sets';
+import { PerCameraStreams } from './per-camera-streams';
 import type { GrayPicture } from './pgm-splitter';
 
 /** The parts of a frame message the engine reads. */
@@ -70,10 +72,12 @@ class StreamState {
 }
 
 export class MotionEngine {
-  private readonly streams = new Map<string, StreamState>();
+  private readonly streams: PerCameraStreams<StreamState>;
   private closed = false;
 
-  constructor(private readonly options: MotionEngineOptions = {}) {}
+  constructor(private readonly options: MotionEngineOptions = {}) {
+    this.streams = new PerCameraStreams(() => new StreamState(), options.maxStreams);
+  }
 
   /** Judges one frame; frames of a stream are judged in the order they are given. */
   process(msg: MotionFrame, settings: MotionSettings): Promise<MotionOutcome> {
@@ -82,7 +86,7 @@ export class MotionEngine {
     if (msg.frame.kind !== 'video' || (codec !== 'jpeg' && codec !== 'h264' && codec !== 'h265')) {
       return Promise.reject(new MotionInputError(`motion detection takes JPEG, H.264 or H.265 video frames, not ${msg.frame.kind} ${codec}`));
     }
-    const stream = this.stream(msg.frame.camera);
+    const stream = this.streams.touch(msg.frame.camera);
     stream.lastFrameAt = Date.now();
     stream.cooldownMs = settings.cooldownMs;
     const full = stream.backlog >= (this.options.maxBacklog ?? 300) || stream.backlogBytes >= (this.options.maxBacklogBytes ?? 16 * 1024 * 1024);
@@ -102,7 +106,7 @@ export class MotionEngine {
   /** Ends the events of streams whose frames stopped coming; `now` is the host clock. */
   idle(now: number): { camera: string; event: MotionEvent }[] {
     const out: { camera: string; event: MotionEvent }[] = [];
-    for (const [camera, s] of this.streams) {
+    for (const [camera, s] of this.streams.entries()) {
       if (s.backlog > 0 || now - s.lastFrameAt < s.cooldownMs) continue;
       const event = s.tracker.idle(now, s.cooldownMs);
       if (event) out.push({ camera, event });
@@ -112,7 +116,7 @@ export class MotionEngine {
 
   /** Forgets backgrounds and events (all streams, or one). */
   reset(camera?: string): void {
-    for (const [name, s] of this.streams) {
+    for (const [name, s] of this.streams.entries()) {
       if (camera !== undefined && name !== camera) continue;
       s.detector.reset();
       s.heuristic.reset();
@@ -123,35 +127,12 @@ export class MotionEngine {
   /** Stops every decoder child; resolves when they have exited. */
   async close(): Promise<void> {
     this.closed = true;
-    const decoders = [...this.streams.values()].map((s) => s.decoder).filter((d): d is FfmpegDecoder => d !== null);
-    this.streams.clear();
-    await Promise.all(decoders.map((d) => d.close()));
+    await this.streams.close();
   }
 
   /** Decoder children running now (for status and tests). */
   get decoderPids(): number[] {
-    return [...this.streams.values()].map((s) => s.decoder?.pid).filter((p): p is number => p !== undefined);
-  }
-
-  private stream(camera: string): StreamState {
-    let s = this.streams.get(camera);
-    if (!s) {
-      s = new StreamState();
-      this.streams.set(camera, s);
-      this.evictBeyond(this.options.maxStreams ?? 16);
-    }
-    s.lastSeen = Date.now();
-    return s;
-  }
-
-  private evictBeyond(max: number): void {
-    while (this.streams.size > max) {
-      let oldest: [string, StreamState] | null = null;
-      for (const entry of this.streams) if (!oldest || entry[1].lastSeen < oldest[1].lastSeen) oldest = entry;
-      if (!oldest) return;
-      this.streams.delete(oldest[0]);
-      void oldest[1].decoder?.close();
-    }
+    return this.streams.decoderPids;
   }
 
   private async judge(stream: StreamState, msg: MotionFrame, settings: MotionSettings): Promise<MotionOutcome> {
@@ -188,8 +169,8 @@ export class MotionEngine {
 
   private async decodeKeyframe(stream: StreamState, au: Buffer, frame: FrameInfo): Promise<LumaImage> {
     const codec = frame.codec as AnnexBCodec;
-    const missing = missingParameterSets(au, codec);
-    if (missing.length > 0) throw new MotionInputError(`${codec} keyframe without ${missing.join('/')}: it cannot be decoded on its own`);
+    const undecodable = keyframeWithoutParameterSets(au, codec);
+    if (undecodable) throw new MotionInputError(undecodable);
     if (!stream.decoder || stream.decoder.codec !== codec) {
       void stream.decoder?.close();
       stream.decoder = new FfmpegDecoder({ codec, output: { kind: 'luma' }, ffmpegPath: this.options.ffmpegPath, onLog: this.options.onDecoderLog });

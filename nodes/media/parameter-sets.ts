@@ -2,35 +2,26 @@
 // contract puts SPS and PPS (and VPS for H.265) in front of every keyframe, and a keyframe that
 // lacks them cannot be decoded on its own.
 
-export type AnnexBCodec = 'h264' | 'h265';
+import { AnnexBCodec, PARAMETER_SETS, h264NalType, h265NalType, nextNalStart } from './nal-units';
 
 /** NAL unit types of an Annex-B buffer, in order (at most `limit` of them). */
 export function nalTypes(au: Buffer, codec: AnnexBCodec, limit = 64): number[] {
+  const typeOf = codec === 'h264' ? h264NalType : h265NalType;
   const types: number[] = [];
-  let i = 0;
-  while (types.length < limit) {
-    const start = au.indexOf(START_CODE, i);
-    if (start < 0 || start + 3 >= au.length) break;
-    const header = au[start + 3];
-    types.push(codec === 'h264' ? header & 0x1f : (header >> 1) & 0x3f);
-    i = start + 3;
+  for (let at = nextNalStart(au, 0); at >= 0 && at < au.length && types.length < limit; at = nextNalStart(au, at)) {
+    types.push(typeOf(au[at]));
   }
   return types;
 }
 
-const START_CODE = Buffer.from([0, 0, 1]);
-
-const H264_SPS = 7;
-const H264_PPS = 8;
-const H265_VPS = 32;
-const H265_SPS = 33;
-const H265_PPS = 34;
-
 /** The parameter sets a keyframe of `codec` lacks (empty when it has them all). */
 export function missingParameterSets(au: Buffer, codec: AnnexBCodec): string[] {
   const types = new Set(nalTypes(au, codec));
-  const need: [number, string][] = codec === 'h264'
-    ? [[H264_SPS, 'SPS'], [H264_PPS, 'PPS']]
-    : [[H265_VPS, 'VPS'], [H265_SPS, 'SPS'], [H265_PPS, 'PPS']];
-  return need.filter(([type]) => !types.has(type)).map(([, name]) => name);
+  return PARAMETER_SETS[codec].filter(({ type }) => !types.has(type)).map(({ name }) => name);
+}
+
+/** Why a keyframe of `codec` cannot be decoded on its own, or null when it can. */
+export function keyframeWithoutParameterSets(au: Buffer, codec: AnnexBCodec): string | null {
+  const missing = missingParameterSets(au, codec);
+  return missing.length > 0 ? `${codec} keyframe without ${missing.join('/')}: it cannot be decoded on its own` : null;
 }

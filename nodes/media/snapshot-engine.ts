@@ -6,7 +6,9 @@
 import type { FrameInfo } from '../core/frame';
 import { FfmpegDecoder } from './ffmpeg-decoder';
 import { jpegDimensions, looksLikeWholeJpeg } from './jpeg-markers';
-import { AnnexBCodec, missingParameterSets } from './parameter-sets';
+import { AnnexBCodec } from './nal-units';
+import { keyframeWithoutParameterSets } from './parameter-sets';
+import { PerCameraStreams } from './per-camera-streams';
 
 /** A frame the engine cannot use: the message gets an error, the stream goes on. */
 export class SnapshotInputError extends Error {
@@ -52,10 +54,12 @@ class StreamState {
 }
 
 export class SnapshotEngine {
-  private readonly streams = new Map<string, StreamState>();
+  private readonly streams: PerCameraStreams<StreamState>;
   private closed = false;
 
-  constructor(private readonly options: SnapshotEngineOptions = {}) {}
+  constructor(private readonly options: SnapshotEngineOptions = {}) {
+    this.streams = new PerCameraStreams(() => new StreamState(), options.maxStreams);
+  }
 
   /**
    * Takes a frame into its stream. Returns false for a repeat of the frame fed last (the same
@@ -68,15 +72,15 @@ export class SnapshotEngine {
     if (frame.kind !== 'video' || (codec !== 'jpeg' && codec !== 'h264' && codec !== 'h265')) {
       throw new SnapshotInputError(`snapshots are made of JPEG, H.264 or H.265 video frames, not ${frame.kind} ${codec}`);
     }
-    const s = this.stream(frame.camera);
+    const s = this.streams.touch(frame.camera);
     if (s.lastFed && s.lastFed.seq === frame.seq && s.lastFed.timestamp === frame.timestamp) return false;
     if (codec !== s.codec) this.switchCodec(s, codec);
     if (codec === 'jpeg') {
       if (!looksLikeWholeJpeg(msg.payload)) throw new SnapshotInputError('broken JPEG: it does not run from SOI to EOI');
       s.gop = [msg];
     } else if (frame.keyframe) {
-      const missing = missingParameterSets(msg.payload, codec);
-      if (missing.length > 0) throw new SnapshotInputError(`${codec} keyframe without ${missing.join('/')}: it cannot be decoded on its own`);
+      const undecodable = keyframeWithoutParameterSets(msg.payload, codec);
+      if (undecodable) throw new SnapshotInputError(undecodable);
       s.gop = [msg];
       s.gopBytes = msg.payload.length;
       s.gopFull = false;
@@ -98,7 +102,7 @@ export class SnapshotEngine {
   }
 
   cameras(): string[] {
-    return [...this.streams.keys()];
+    return this.streams.cameras();
   }
 
   /** The newest frame's time of a stream, to tell whether a new snapshot would differ. */
@@ -136,34 +140,11 @@ export class SnapshotEngine {
   /** Stops every decoder child; resolves when they have exited. */
   async close(): Promise<void> {
     this.closed = true;
-    const decoders = [...this.streams.values()].map((s) => s.decoder).filter((d): d is FfmpegDecoder => d !== null);
-    this.streams.clear();
-    await Promise.all(decoders.map((d) => d.close()));
+    await this.streams.close();
   }
 
   get decoderPids(): number[] {
-    return [...this.streams.values()].map((s) => s.decoder?.pid).filter((p): p is number => p !== undefined);
-  }
-
-  private stream(camera: string): StreamState {
-    let s = this.streams.get(camera);
-    if (!s) {
-      s = new StreamState();
-      this.streams.set(camera, s);
-      this.evictBeyond(this.options.maxStreams ?? 16);
-    }
-    s.lastSeen = Date.now();
-    return s;
-  }
-
-  private evictBeyond(max: number): void {
-    while (this.streams.size > max) {
-      let oldest: [string, StreamState] | null = null;
-      for (const entry of this.streams) if (!oldest || entry[1].lastSeen < oldest[1].lastSeen) oldest = entry;
-      if (!oldest) return;
-      this.streams.delete(oldest[0]);
-      void oldest[1].decoder?.close();
-    }
+    return this.streams.decoderPids;
   }
 
   private switchCodec(s: StreamState, codec: 'jpeg' | AnnexBCodec): void {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
@@ -11,12 +10,12 @@ import { readJpegLuma } from '../../nodes/media/jpeg-dc-reader';
 import { StreamAssembler } from '../../nodes/media/stream-assembler';
 import { testStream } from '../support/ffmpeg';
 import { TAB, helper, record, waitFor } from '../support/node-red';
+import { framesOfFile } from './frame-feed';
 import { ffmpegChildren, motionClip } from './media-fixtures';
 
 
 function h264Frames(size = '320x240'): FrameMessage[] {
-  const a = new StreamAssembler({ mode: 'h264', camera: 'cam' });
-  return [...a.push(fs.readFileSync(testStream({ kind: 'h264', size }))).frames, ...a.flush().frames];
+  return framesOfFile(testStream({ kind: 'h264', size }), 'h264');
 }
 
 function flow(extra: Record<string, unknown> = {}): object[] {

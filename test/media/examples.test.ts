@@ -7,15 +7,8 @@ import camMotion = require('../../nodes/media/cam-motion');
 import camSnapshot = require('../../nodes/media/cam-snapshot');
 import frameAssembler = require('../../nodes/media/frame-assembler');
 import { requireTool } from '../support/ffmpeg';
-import { TAB, helper, nodeRedLine, waitFor } from '../support/node-red';
+import { TAB, coreNode, helper, waitFor } from '../support/node-red';
 import { ffmpegChildren } from './media-fixtures';
-
-/** Core nodes of the Node-RED line under test (the helper loads only catch/status/complete). */
-function coreNode(file: string): unknown {
-  const pkg = path.dirname(require.resolve(`${nodeRedLine === 'nr5' ? 'node-red-5' : 'node-red'}/package.json`));
-  const nodes = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [pkg] }));
-  return require(path.join(nodes, 'core', file));
-}
 
 const root = path.resolve(__dirname, '..', '..', '..');
 

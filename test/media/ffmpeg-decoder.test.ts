@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { FrameMessage } from '../../nodes/core/frame';
 import { DecoderError, FfmpegDecoder, FfmpegMissingError } from '../../nodes/media/ffmpeg-decoder';
 import { readJpegLuma } from '../../nodes/media/jpeg-dc-reader';
 import { GrayPicture, PgmSplitter } from '../../nodes/media/pgm-splitter';
-import { StreamAssembler } from '../../nodes/media/stream-assembler';
 import { requireTool, testStream } from '../support/ffmpeg';
-import { motionClip } from './media-fixtures';
-
-function framesOf(file: string, mode: 'h264' | 'h265'): FrameMessage[] {
-  const a = new StreamAssembler({ mode, camera: 't' });
-  return [...a.push(fs.readFileSync(file)).frames, ...a.flush().frames];
-}
+import { framesOfFile } from './frame-feed';
+import { isAlive, motionClip } from './media-fixtures';
 
 /** What a fresh ffmpeg makes of the same units: every grey picture, 1/8 scale, in display order. */
 function referenceLuma(units: Buffer[], codec: 'h264' | 'h265'): GrayPicture[] {
@@ -23,16 +16,6 @@ function referenceLuma(units: Buffer[], codec: 'h264' | 'h265'): GrayPicture[] {
   const pictures = new PgmSplitter().push(out);
   assert.ok(pictures.length > 0, 'reference decode gave pictures');
   return pictures;
-}
-
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const decoders: FfmpegDecoder[] = [];
@@ -68,7 +51,7 @@ describe('FfmpegDecoder', () => {
 
   for (const codec of ['h264', 'h265'] as const) {
     it(`gives the newest picture of a GOP prefix of a ${codec} stream with B-frames, request after request`, async () => {
-      const frames = framesOf(testStream({ kind: codec, seconds: 3 }), codec);
+      const frames = framesOfFile(testStream({ kind: codec, seconds: 3 }), codec, 't');
       const keyAt = frames.map((f, i) => (f.frame.keyframe ? i : -1)).filter((i) => i >= 0);
       assert.ok(keyAt.length >= 2);
       const dec = decoder({ codec, output: { kind: 'luma' } });
@@ -91,7 +74,7 @@ describe('FfmpegDecoder', () => {
   }
 
   it('makes JPEGs, scaled to a maximum width', async () => {
-    const frames = framesOf(testStream({ kind: 'h264', size: '640x480' }), 'h264');
+    const frames = framesOfFile(testStream({ kind: 'h264', size: '640x480' }), 'h264', 't');
     const dec = decoder({ codec: 'h264', output: { kind: 'jpeg', maxWidth: 320 } });
     const jpeg = (await dec.decode(frames.slice(0, 4).map((f) => f.payload))) as Buffer;
     assert.ok(Buffer.isBuffer(jpeg));
@@ -101,7 +84,7 @@ describe('FfmpegDecoder', () => {
   });
 
   it('fails a request of garbage, then decodes the next good one', async () => {
-    const frames = framesOf(testStream({ kind: 'h264' }), 'h264');
+    const frames = framesOfFile(testStream({ kind: 'h264' }), 'h264', 't');
     const dec = decoder({ codec: 'h264', output: { kind: 'luma' }, timeoutMs: 1500 });
     await assert.rejects(dec.decode([Buffer.from([0, 0, 0, 1, 0x65, 1, 2, 3, 4, 5])]), DecoderError);
     const picture = (await dec.decode([frames[0].payload])) as GrayPicture;
@@ -114,13 +97,13 @@ describe('FfmpegDecoder', () => {
   });
 
   it('leaves no child behind after close', async () => {
-    const frames = framesOf(testStream({ kind: 'h264' }), 'h264');
+    const frames = framesOfFile(testStream({ kind: 'h264' }), 'h264', 't');
     const dec = new FfmpegDecoder({ codec: 'h264', output: { kind: 'luma' } });
     await dec.decode([frames[0].payload]);
     const pid = dec.pid;
-    assert.ok(alive(pid));
+    assert.ok(isAlive(pid));
     await dec.close();
-    assert.equal(alive(pid), false);
+    assert.equal(isAlive(pid), false);
     await assert.rejects(dec.decode([frames[0].payload]), DecoderError);
   });
 });

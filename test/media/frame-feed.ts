@@ -1,12 +1,18 @@
-// Frames for the stream-out tests: an ffmpeg-made stream cut by the StreamAssembler, played in a
-// loop at its frame rate with fresh host timestamps, as a camera source would emit them.
+// Frames for the media tests: an ffmpeg-made stream cut by the StreamAssembler, and for the
+// stream-out tests played in a loop at its frame rate with fresh host timestamps, as a camera
+// source would emit them.
 import * as fs from 'node:fs';
 import type { FrameMessage } from '../../nodes/core/frame';
 import { AssemblerMode, StreamAssembler } from '../../nodes/media/stream-assembler';
 
-export function framesOfFile(file: string, mode: AssemblerMode): FrameMessage[] {
-  const assembler = new StreamAssembler({ mode, camera: 'cam' });
-  return [...assembler.push(fs.readFileSync(file)).frames, ...assembler.flush().frames];
+/** The frames of a whole stream, as the StreamAssembler cuts them for camera `camera`. */
+export function framesOf(data: Buffer, mode: AssemblerMode, camera = 'cam'): FrameMessage[] {
+  const assembler = new StreamAssembler({ mode, camera });
+  return [...assembler.push(data).frames, ...assembler.flush().frames];
+}
+
+export function framesOfFile(file: string, mode: AssemblerMode, camera = 'cam'): FrameMessage[] {
+  return framesOf(fs.readFileSync(file), mode, camera);
 }
 
 export class FrameFeed {

@@ -1,25 +1,18 @@
 // Pictures and clips for the media tests, made by ffmpeg and cached in the temp directory by
-// their arguments (written atomically, like test/support/ffmpeg.ts does for streams).
+// their arguments (cachedFixture of test/support/ffmpeg.ts), and the ffmpeg children they leave.
 import { execFileSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { FrameMessage } from '../../nodes/core/frame';
-import { AssemblerMode, StreamAssembler } from '../../nodes/media/stream-assembler';
-import { requireTool } from '../support/ffmpeg';
+import { AssemblerMode } from '../../nodes/media/stream-assembler';
+import { cachedFixture, fixtureKey, requireTool } from '../support/ffmpeg';
+import { framesOf } from './frame-feed';
 
+/** What ffmpeg makes of `args` as a file of format `ext` (jpg: one JPEG), made once and cached. */
 function cached(args: string[], ext: string): Buffer {
   requireTool('ffmpeg');
-  const key = createHash('sha1').update(args.join(' ')).digest('hex').slice(0, 16);
-  const dir = path.join(os.tmpdir(), 'p2pcam-fixtures');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `media-${key}.${ext}`);
-  if (!fs.existsSync(file)) {
-    const tmp = `${file}.${process.pid}.tmp`;
+  const file = cachedFixture(`media-${fixtureKey(args)}.${ext}`, (tmp) => {
     execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, '-f', ext === 'jpg' ? 'mjpeg' : ext, tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
-    fs.renameSync(tmp, file);
-  }
+  });
   return fs.readFileSync(file);
 }
 
@@ -99,12 +92,38 @@ export function motionClip(spec: MotionClipSpec): { frames: FrameMessage[]; ente
     mode = 'h265';
     ext = 'hevc';
   }
-  const data = cached(args, ext);
-  const assembler = new StreamAssembler({ mode, camera: 'clip' });
-  const out = [...assembler.push(data).frames, ...assembler.flush().frames];
+  const out = framesOf(cached(args, ext), mode, 'clip');
   // Timestamps of a 10 fps camera, so cool-downs count in frames the test can name.
   out.forEach((f, i) => (f.frame.timestamp = 1_000_000 + i * 100));
   return { frames: out, enter, leave };
+}
+
+export interface MjpegSpec {
+  size: string;
+  rate: number;
+  seconds: number;
+  quality: number;
+  huffman: 'default' | 'optimal';
+  pixFmt?: string;
+}
+
+/** The JPEGs of a short test-pattern MJPEG stream: ffmpeg's default (optimal) Huffman tables, or the standard ones. */
+export function mjpegFrames(spec: MjpegSpec): Buffer[] {
+  const args = ['-f', 'lavfi', '-i', `testsrc2=size=${spec.size}:rate=${spec.rate}`, '-t', String(spec.seconds)];
+  if (spec.pixFmt) args.push('-pix_fmt', spec.pixFmt);
+  args.push('-c:v', 'mjpeg', '-q:v', String(spec.quality), '-huffman', spec.huffman);
+  return framesOf(cached(args, 'mjpeg'), 'mjpeg').map((f) => f.payload);
+}
+
+/** Whether process `pid` is alive (signal 0 only asks). */
+export function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** ffmpeg processes that are children of this test process (read from /proc, Linux). */

@@ -4,7 +4,7 @@ import { FrameMessage } from '../../nodes/core/frame';
 import { FfmpegMissingError } from '../../nodes/media/ffmpeg-decoder';
 import { JpegPath, MotionEngine, MotionInputError, MotionOutcome } from '../../nodes/media/motion-engine';
 import { DEFAULT_MOTION_SETTINGS, MotionSettings } from '../../nodes/media/motion-settings';
-import { ClipCodec, motionClip } from './media-fixtures';
+import { ClipCodec, isAlive, motionClip } from './media-fixtures';
 
 /** Cool-down of one second: ten frames of the 10 fps clips. */
 const SETTINGS: MotionSettings = { ...DEFAULT_MOTION_SETTINGS, cooldownMs: 1000 };
@@ -25,15 +25,6 @@ async function run(frames: FrameMessage[], jpegPath?: JpegPath): Promise<Run> {
     return { outcomes, starts: at('start'), ends: at('end') };
   } finally {
     await engine.close();
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -118,8 +109,8 @@ describe('motion engine with bad input', () => {
     await engine.process(h264.frames[0], SETTINGS);
     const pids = engine.decoderPids;
     assert.equal(pids.length, 1);
-    assert.ok(pidAlive(pids[0]));
+    assert.ok(isAlive(pids[0]));
     await engine.close();
-    assert.equal(pidAlive(pids[0]), false);
+    assert.equal(isAlive(pids[0]), false);
   });
 });

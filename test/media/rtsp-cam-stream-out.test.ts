@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import camStreamOut = require('../../nodes/media/cam-stream-out');
 import type { RedAPI } from '../../nodes/core/node-red-types';
 import { openRtspServerCount } from '../../nodes/media/rtsp-server-registry';
-import { requireTool, testStream } from '../support/ffmpeg';
+import { requireTool, runTool, testStream } from '../support/ffmpeg';
 import { TAB, collect, helper, waitFor } from '../support/node-red';
+import { freePort, portIsFree } from '../support/ports';
 import { framesOfFile } from './frame-feed';
 import { RtspTestClient } from './rtsp-test-client';
 
@@ -18,37 +18,12 @@ const nodeModule = (RED: RedAPI) => {
   camStreamOut(RED);
 };
 
-/** A TCP port that was free a moment ago (the node's port field takes no 0). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  const server = net.createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 function streamNode(port: number, extra: Record<string, unknown> = {}) {
   return { id: 'n1', z: 'f1', type: 'cam-stream-out', name: 'cam', path: 'cam', port, host: '127.0.0.1', rtsp: true, http: true, ...extra };
 }
 
 const catchNode = { id: 'c1', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['h1']] };
 const helperNode = { id: 'h1', z: 'f1', type: 'helper' };
-
-function run(tool: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(tool, args, { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Sends the frames of an ffmpeg-made stream to node n1 at `fps` until stopped. */
 function feedNode(kind: 'mjpeg' | 'h264', fps = 10): () => void {
@@ -74,7 +49,7 @@ describe('cam-stream-out node', () => {
     await helper.load(nodeModule, [TAB, streamNode(port)]);
     const stop = feedNode('h264');
     try {
-      const result = await run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-rtsp_transport', 'tcp', '-i', `rtsp://127.0.0.1:${port}/cam`, '-frames:v', '10', '-f', 'framecrc', '-']);
+      const result = await runTool('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-rtsp_transport', 'tcp', '-i', `rtsp://127.0.0.1:${port}/cam`, '-frames:v', '10', '-f', 'framecrc', '-']);
       assert.equal(result.stderr, '');
       assert.equal(result.code, 0);
       assert.equal(result.stdout.split('\n').filter((l) => /^0,/.test(l)).length, 10);
@@ -107,11 +82,11 @@ describe('cam-stream-out node', () => {
     try {
       const n1 = helper.getNode('n1');
       await waitFor(() => n1.status.args.some((a: any[]) => /fps/.test(a[0]?.text)), 10_000, 'frames to arrive');
-      const denied = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `${base}/snapshot.jpg`]);
+      const denied = await runTool('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `${base}/snapshot.jpg`]);
       assert.equal(denied.stdout, '401');
-      const snapshot = await run('curl', ['-s', '-H', 'Authorization: Bearer letmein', '-w', '\n%{http_code} %{content_type}', `${base}/snapshot.jpg`]);
+      const snapshot = await runTool('curl', ['-s', '-H', 'Authorization: Bearer letmein', '-w', '\n%{http_code} %{content_type}', `${base}/snapshot.jpg`]);
       assert.equal(snapshot.stdout.split('\n').pop(), '200 image/jpeg');
-      const stream = await run('curl', ['-s', '-i', '--max-time', '1', '-H', 'Authorization: Bearer letmein', `${base}/stream.mjpeg`]);
+      const stream = await runTool('curl', ['-s', '-i', '--max-time', '1', '-H', 'Authorization: Bearer letmein', `${base}/stream.mjpeg`]);
       assert.equal(stream.code, 28, 'the stream ran until curl stopped it');
       assert.match(stream.stdout, /multipart\/x-mixed-replace; boundary=p2pcamframe/);
       assert.ok((stream.stdout.match(/--p2pcamframe\r\nContent-Type: image\/jpeg/g) ?? []).length >= 3);

@@ -1,8 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as jpeg from 'jpeg-js';
 import { splitAnnexB } from '../../nodes/media/nal-units';
@@ -11,8 +7,9 @@ import { H264Packetizer } from '../../nodes/media/rtp-h264-packetizer';
 import { H265Packetizer } from '../../nodes/media/rtp-h265-packetizer';
 import { JpegPacketizer } from '../../nodes/media/rtp-jpeg-packetizer';
 import { MAX_RTP_PAYLOAD_BYTES, PacketizeResult, RtpPayload } from '../../nodes/media/rtp-packet';
-import { StreamAssembler } from '../../nodes/media/stream-assembler';
-import { requireTool, seededRandom, testStream } from '../support/ffmpeg';
+import { seededRandom, testStream } from '../support/ffmpeg';
+import { framesOfFile } from './frame-feed';
+import { mjpegFrames } from './media-fixtures';
 import { depacketizeH264, depacketizeH265, depacketizeJpeg } from './rtp-depacketize';
 
 function payloadsOf(result: PacketizeResult): RtpPayload[] {
@@ -28,10 +25,8 @@ function assertPacketShape(payloads: RtpPayload[]): void {
   });
 }
 
-function framesOf(file: string, mode: 'h264' | 'h265' | 'mjpeg'): { payload: Buffer; keyframe: boolean }[] {
-  const assembler = new StreamAssembler({ mode, camera: 'test' });
-  const frames = [...assembler.push(fs.readFileSync(file)).frames, ...assembler.flush().frames];
-  return frames.map((f) => ({ payload: f.payload, keyframe: f.frame.keyframe }));
+function framesOf(file: string, mode: 'h264' | 'h265'): { payload: Buffer; keyframe: boolean }[] {
+  return framesOfFile(file, mode, 'test').map((f) => ({ payload: f.payload, keyframe: f.frame.keyframe }));
 }
 
 function nal(type: number, size: number, fill = 0xab): Buffer {
@@ -136,16 +131,7 @@ describe('H.265 packetizer (RFC 7798)', () => {
 
 /** A few JPEGs made by ffmpeg with the given pixel format and Huffman strategy. */
 function ffmpegJpegs(pixFmt: string, huffman: 'default' | 'optimal', size = '320x240'): Buffer[] {
-  requireTool('ffmpeg');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2pcam-jpeg-'));
-  try {
-    const file = path.join(dir, 'out.mjpeg');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=5`, '-t', '1', '-pix_fmt', pixFmt,
-      '-c:v', 'mjpeg', '-q:v', '4', '-huffman', huffman, '-f', 'mjpeg', file]);
-    return framesOf(file, 'mjpeg').map((f) => f.payload);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return mjpegFrames({ size, rate: 5, seconds: 1, pixFmt, quality: 4, huffman });
 }
 
 function assertSamePicture(original: Buffer, rebuilt: Buffer): void {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -7,32 +7,15 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RtspServer } from '../../nodes/media/rtsp-server';
 import { StreamOut } from '../../nodes/media/stream-out';
-import { requireTool, seededRandom, testStream } from '../support/ffmpeg';
+import { requireTool, runTool, seededRandom, testStream } from '../support/ffmpeg';
 import { waitFor } from '../support/node-red';
 import { digestResponse, parseDigestHeader } from '../../nodes/media/rtsp-digest-auth';
 import { FrameFeed, framesOfFile } from './frame-feed';
 import { RtspTestClient } from './rtsp-test-client';
 
-interface ToolRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs ffmpeg or ffprobe without blocking the event loop the server runs on. */
-function run(tool: 'ffmpeg' | 'ffprobe', args: string[], timeoutMs = 60_000): Promise<ToolRun> {
-  requireTool(tool);
-  return new Promise((resolve) => {
-    execFile(tool, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /** ffmpeg decodes `frames` video frames; any decoding error fails it (-xerror, -v error). */
 async function decodeWithFfmpeg(url: string, transport: 'tcp' | 'udp', frames = 20): Promise<string[]> {
-  const result = await run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-rtsp_transport', transport, '-i', url, '-map', '0:v', '-frames:v', String(frames), '-f', 'framecrc', '-']);
+  const result = await runTool('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-rtsp_transport', transport, '-i', url, '-map', '0:v', '-frames:v', String(frames), '-f', 'framecrc', '-']);
   assert.equal(result.stderr, '', `ffmpeg (${transport}) reported: ${result.stderr}`);
   assert.equal(result.code, 0);
   const lines = result.stdout.split('\n').filter((l) => /^0,/.test(l));
@@ -41,7 +24,7 @@ async function decodeWithFfmpeg(url: string, transport: 'tcp' | 'udp', frames = 
 }
 
 async function probe(url: string, transport: 'tcp' | 'udp'): Promise<Record<string, unknown>> {
-  const result = await run('ffprobe', ['-v', 'error', '-rtsp_transport', transport, '-show_entries', 'stream=codec_name,width,height', '-of', 'json', url]);
+  const result = await runTool('ffprobe', ['-v', 'error', '-rtsp_transport', transport, '-show_entries', 'stream=codec_name,width,height', '-of', 'json', url]);
   assert.equal(result.stderr, '', `ffprobe (${transport}) reported: ${result.stderr}`);
   assert.equal(result.code, 0);
   return JSON.parse(result.stdout).streams[0];
@@ -104,7 +87,7 @@ describe('RTSP server with real clients', () => {
       try {
         await waitFor(() => served.stream.hasTrack(1), 5000, 'the first audio chunk');
         for (const transport of ['tcp', 'udp']) {
-          const result = await run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-rtsp_transport', transport, '-i', served.url, '-map', '0', '-t', '2', '-f', 'framecrc', '-']);
+          const result = await runTool('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-rtsp_transport', transport, '-i', served.url, '-map', '0', '-t', '2', '-f', 'framecrc', '-']);
           assert.equal(result.stderr, '', `ffmpeg (${transport}) reported: ${result.stderr}`);
           assert.equal(result.code, 0);
           assert.match(result.stdout, /#codec_id 1: pcm_s16le/);
@@ -135,10 +118,10 @@ describe('RTSP server with real clients', () => {
   it('asks for Digest credentials and lets the right ones in', async () => {
     const served = await servedStream('mjpeg', { credentials: { username: 'viewer', password: 'p@ss word' } });
     try {
-      const denied = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', served.url]);
+      const denied = await runTool('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', served.url]);
       assert.notEqual(denied.code, 0);
       assert.match(denied.stderr, /401/);
-      const wrong = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', `rtsp://viewer:nope@127.0.0.1:${served.port}/cam`]);
+      const wrong = await runTool('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', `rtsp://viewer:nope@127.0.0.1:${served.port}/cam`]);
       assert.notEqual(wrong.code, 0);
       await decodeWithFfmpeg(`rtsp://viewer:p%40ss%20word@127.0.0.1:${served.port}/cam`, 'tcp', 5);
     } finally {

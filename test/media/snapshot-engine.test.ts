@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { FrameMessage } from '../../nodes/core/frame';
 import { SnapshotEngine, SnapshotInputError } from '../../nodes/media/snapshot-engine';
-import { StreamAssembler } from '../../nodes/media/stream-assembler';
 import { testStream } from '../support/ffmpeg';
+import { framesOfFile } from './frame-feed';
 import { motionClip } from './media-fixtures';
 
 function h264Frames(): FrameMessage[] {
-  const a = new StreamAssembler({ mode: 'h264', camera: 'cam' });
-  return [...a.push(fs.readFileSync(testStream({ kind: 'h264' }))).frames, ...a.flush().frames];
+  return framesOfFile(testStream({ kind: 'h264' }), 'h264');
 }
 
 describe('SnapshotEngine', () => {

@@ -1,6 +1,6 @@
 // Real streams for the tests, made by ffmpeg, and ffmpeg's own split of them (ffprobe).
 // Fixtures are cached in the system temp directory by their parameters, written atomically.
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -38,6 +38,27 @@ const ENCODE: Record<StreamKind, string[]> = {
   h265: ['-c:v', 'libx265', '-pix_fmt', 'yuv420p', '-x265-params', 'log-level=error:keyint=25', '-f', 'hevc'],
 };
 
+/**
+ * A file in the fixture cache (the system temp directory), made once by `make` into a temporary
+ * path and then renamed into place, so an interrupted run never leaves half a fixture.
+ */
+export function cachedFixture(name: string, make: (tmp: string) => void): string {
+  const dir = path.join(os.tmpdir(), 'p2pcam-fixtures');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    make(tmp);
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
+/** A short name for the ffmpeg arguments a fixture is made with: its cache key. */
+export function fixtureKey(args: string[]): string {
+  return createHash('sha1').update(args.join(' ')).digest('hex').slice(0, 12);
+}
+
 /** Path of a test-pattern stream of the given kind (generated once, then cached). */
 export function testStream(spec: StreamSpec): string {
   requireTool('ffmpeg');
@@ -45,12 +66,7 @@ export function testStream(spec: StreamSpec): string {
   const size = spec.size ?? '320x240';
   const rate = spec.rate ?? 10;
   const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}`, '-t', String(seconds), ...ENCODE[spec.kind]];
-  const key = createHash('sha1').update(args.join(' ')).digest('hex').slice(0, 12);
-  const dir = path.join(os.tmpdir(), 'p2pcam-fixtures');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${spec.kind}-${key}.${spec.kind}`);
-  if (!fs.existsSync(file)) {
-    const tmp = `${file}.${process.pid}.tmp`;
+  return cachedFixture(`${spec.kind}-${fixtureKey(args)}.${spec.kind}`, (tmp) => {
     if (spec.kind === 'mpjpeg') {
       // The same JPEGs as the mjpeg fixture, re-wrapped, so both splits can be compared.
       const mjpeg = testStream({ ...spec, kind: 'mjpeg' });
@@ -58,9 +74,25 @@ export function testStream(spec: StreamSpec): string {
     } else {
       execFileSync('ffmpeg', [...args, tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
     }
-    fs.renameSync(tmp, file);
-  }
-  return file;
+  });
+}
+
+export interface ToolRun {
+  /** The exit code; -1 when the tool was killed (timeout) or could not run. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command-line tool (ffmpeg, ffprobe, curl) without blocking the event loop a server under test runs on. */
+export function runTool(tool: string, args: string[], timeoutMs = 60_000): Promise<ToolRun> {
+  requireTool(tool);
+  return new Promise((resolve) => {
+    execFile(tool, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 export interface ProbedPacket {
