@@ -3,9 +3,7 @@
 // this process, deployed 101 times. Afterwards the flow still works, every fixed port can be
 // bound again, and this process holds no more handles and no more children than before.
 import assert from 'node:assert/strict';
-import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import ambaCamera = require('../../nodes/amba/amba-camera');
 import ambaRpc = require('../../nodes/amba/amba-rpc');
@@ -26,6 +24,7 @@ import xiaomiCamera = require('../../nodes/xiaomi/xiaomi-p2p-camera');
 import xiaomiIn = require('../../nodes/xiaomi/xiaomi-p2p-in');
 import { fakeTutk } from '../xiaomi/fake-support';
 import { TAB, collect, delay, helper, waitFor } from '../support/node-red';
+import { freePort, portIsFree, udpPortIsFree } from '../support/ports';
 
 const NODES = [frameAssembler, camMotion, camSnapshot, camStreamOut, v720Cloud, v720Server, v720Command, ambaCamera, ambaRpc, dahuaDevice, dahuaTunnel, xiaomiCamera, xiaomiIn];
 const DEPLOYS = 100;
@@ -36,31 +35,6 @@ interface Ports {
   v720Http: number;
   v720TcpUdp: number;
   mqtt: number;
-}
-
-async function freePort(udpToo = false): Promise<number> {
-  for (;;) {
-    const server = net.createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-    await new Promise((resolve) => server.close(resolve));
-    if (!udpToo || (await udpBindable(port))) return port;
-  }
-}
-
-function tcpBindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-function udpBindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-  });
 }
 
 /** Handles of this process by kind (TCPServerWrap, UDPWrap, Timeout, TCPSocketWrap, ProcessWrap …). */
@@ -119,7 +93,7 @@ describe('redeploying every node type 100 times', () => {
     const h264 = Buffer.concat(Array.from({ length: 20 }, (_, n) => (n % 10 === 0 ? encoder.keyframe(rgbaToYuv420(pattern.rgba(n), 160, 112)) : encoder.repeat())));
     amba = await startSimulatedCamera({ model: 'yi1', timeScale: 0 });
     dahua = await startDahuaSimulator({ h264, fps: 10 });
-    ports = { rtsp: await freePort(true), tunnel: await freePort(), v720Http: await freePort(), v720TcpUdp: await freePort(true), mqtt: await freePort() };
+    ports = { rtsp: await freePort({ udpToo: true }), tunnel: await freePort(), v720Http: await freePort(), v720TcpUdp: await freePort({ udpToo: true }), mqtt: await freePort() };
     await helper.startServer();
   });
 
@@ -156,7 +130,7 @@ describe('redeploying every node type 100 times', () => {
     await waitFor(() => compare().length === 0 && childPids().length <= childrenBefore.length, 30_000, 'handles and children back to where they were').catch(() => {
       throw new Error(`left behind: ${compare().join(', ') || 'no handles'}; children ${childrenBefore.length} → ${childPids().length}`);
     });
-    for (const port of [ports.rtsp, ports.tunnel, ports.v720Http, ports.v720TcpUdp, ports.mqtt]) assert.ok(await tcpBindable(port), `TCP port ${port} is free again`);
-    for (const port of [ports.rtsp, ports.v720TcpUdp]) assert.ok(await udpBindable(port), `UDP port ${port} is free again`);
+    for (const port of [ports.rtsp, ports.tunnel, ports.v720Http, ports.v720TcpUdp, ports.mqtt]) assert.ok(await portIsFree(port), `TCP port ${port} is free again`);
+    for (const port of [ports.rtsp, ports.v720TcpUdp]) assert.ok(await udpPortIsFree(port), `UDP port ${port} is free again`);
   });
 });
