@@ -11,6 +11,7 @@ import { FrameMessage, FrameStamper } from '../core/frame';
 import { jpegDimensions } from '../media/jpeg-markers';
 import { BootstrapApi, BootstrapEvent } from './bootstrap-api';
 import { CameraRegistry } from './camera-registry';
+import { DnsResponder } from './dns-responder';
 import { CLI_TARGET, LiveView, LiveViewOptions, LiveViewState } from './live-view';
 import { MediaChannel, Peer } from './media-channel';
 import { EmbeddedBroker, ExternalBroker, MqttDeviceHandlers, MqttLink } from './mqtt-link';
@@ -29,6 +30,8 @@ export interface FakeCloudOptions {
   /** TCP and UDP port (default 6123); cameras use one number for both. 0 picks a free one. */
   tcpPort?: number;
   mqtt?: MqttConfig;
+  /** The optional DNS responder for the Naxclow names (UDP; 53 for real cameras, 0 picks one). */
+  dns?: { port: number } | null;
   liveView?: LiveViewOptions;
   registration?: { registerTimeoutMs?: number; idleTimeoutMs?: number };
   /** Cameras the registry holds at most (default 256). */
@@ -60,12 +63,13 @@ export class FakeCloud extends EventEmitter {
   private readonly registration: RegistrationServer;
   private readonly media: MediaChannel;
   private readonly mqtt: MqttLink | null;
+  private readonly dns: DnsResponder | null;
   private httpServer: http.Server | null = null;
   private readonly httpSockets = new Set<net.Socket>();
   private readonly cameras = new Map<string, CameraMedia>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private closed = false;
-  readonly ports = { http: 0, tcp: 0, udp: 0, mqtt: 0 };
+  readonly ports = { http: 0, tcp: 0, udp: 0, mqtt: 0, dns: 0 };
 
   constructor(readonly options: FakeCloudOptions) {
     super();
@@ -90,6 +94,7 @@ export class FakeCloud extends EventEmitter {
     const mqttConfig = options.mqtt ?? { mode: 'embedded' };
     this.mqtt = mqttConfig.mode === 'embedded' ? new EmbeddedBroker({ port: mqttConfig.port ?? 1883, host: options.bindHost }, mqttHandlers)
       : mqttConfig.mode === 'external' ? new ExternalBroker(mqttConfig, mqttHandlers) : null;
+    this.dns = options.dns ? new DnsResponder(() => this.options.advertisedHost, log) : null;
   }
 
   /** Opens every listener; rejects (after closing what opened) when a port is taken. */
@@ -101,6 +106,7 @@ export class FakeCloud extends EventEmitter {
         await this.mqtt.start();
         if (this.mqtt instanceof EmbeddedBroker) this.ports.mqtt = this.mqtt.port;
       }
+      if (this.dns && this.options.dns) this.ports.dns = await this.dns.listen(this.options.dns.port, this.options.bindHost);
     } catch (err) {
       await this.close();
       throw err;
@@ -122,7 +128,12 @@ export class FakeCloud extends EventEmitter {
       this.registration.close(),
       this.media.close(),
       this.mqtt ? this.mqtt.close() : Promise.resolve(),
+      this.dns ? this.dns.close() : Promise.resolve(),
     ]);
+  }
+
+  get dnsCounts() {
+    return this.dns ? { ...this.dns.counts } : undefined;
   }
 
   get mqttWhere(): string {

@@ -16,6 +16,8 @@ interface V720CloudDef extends NodeDef {
   mqttMode?: 'embedded' | 'external' | 'none';
   mqttPort?: number | string;
   brokerUrl?: string;
+  dnsEnabled?: boolean;
+  dnsPort?: number | string;
 }
 
 /** Cloud config nodes currently deployed; the viewer endpoints look cameras up in them. */
@@ -46,10 +48,12 @@ export = function register(RED: RedAPI): void {
       httpPort: port(def.httpPort, 80),
       tcpPort: port(def.tcpPort, 6123),
       mqtt,
+      dns: def.dnsEnabled === true ? { port: port(def.dnsPort, 53) } : null,
       log: (level, text) => (level === 'warn' ? node.warn(text) : node.debug(text)),
     });
     node.ready = node.cloud.start().then(() => {
-      node.log(`V720 cloud: HTTP ${node.cloud.ports.http}, TCP/UDP ${node.cloud.ports.tcp}, ${mode === 'external' ? redact(String(def.brokerUrl)) : node.cloud.mqttWhere}`);
+      const dns = def.dnsEnabled === true ? `, DNS ${node.cloud.ports.dns}` : '';
+      node.log(`V720 cloud: HTTP ${node.cloud.ports.http}, TCP/UDP ${node.cloud.ports.tcp}, ${mode === 'external' ? redact(String(def.brokerUrl)) : node.cloud.mqttWhere}${dns}`);
     }, (err: Error) => {
       node.failure = err;
       node.error(`V720 cloud could not start: ${err.message}`);
