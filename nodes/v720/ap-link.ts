@@ -30,6 +30,8 @@ export interface ApLiveSink {
 export class ApCameraLink {
   id: string;
   private client: ApClient | null = null;
+  /** The client still saying hello, so that close() can end it too. */
+  private connecting: ApClient | null = null;
   private readonly backoff = new Backoff();
   private retry: NodeJS.Timeout | null = null;
   private live: ApLiveSink | null = null;
@@ -52,9 +54,9 @@ export class ApCameraLink {
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     this.live = null;
-    const client = this.client;
-    this.client = null;
-    await client?.close();
+    const clients = [this.client, this.connecting];
+    this.client = this.connecting = null;
+    await Promise.all(clients.map((c) => c?.close()));
   }
 
   /** The link is the one for `id`. */
@@ -85,11 +87,14 @@ export class ApCameraLink {
     client.on('audio', (payload: Buffer, codec: AudioCodec) => this.handlers.audio(this.id, payload, codec));
     client.on('mediaLost', (err: Error) => this.live?.fail(err));
     let hello: ApHello;
+    this.connecting = client;
     try {
       hello = await client.connect();
     } catch (err) {
       this.scheduleRetry(err as Error);
       return;
+    } finally {
+      if (this.connecting === client) this.connecting = null;
     }
     if (this.closed) return void client.close();
     if (!this.options.cameraId && hello.devId) this.id = hello.devId;

@@ -216,6 +216,18 @@ describe('v720 AP mode', () => {
     await waitFor(() => sockets.length === 1 && sockets[0].destroyed, 5000, 'the socket closed');
   });
 
+  it('closing the cloud while its AP link is still saying hello ends that connection too', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => sockets.push(s.on('error', () => undefined).resume()));
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    open.push({ close: () => new Promise((resolve) => { sockets.forEach((s) => s.destroy()); server.close(() => resolve()); }) });
+    const cloud = new FakeCloud({ bindHost: '127.0.0.1', advertisedHost: '127.0.0.1', httpPort: null, tcpPort: 0, mqtt: { mode: 'none' }, ap: { host: HOST, port: (server.address() as net.AddressInfo).port } });
+    await cloud.start();
+    await waitFor(() => sockets.length === 1, 10_000, 'the AP link connecting');
+    await cloud.close();
+    await waitFor(() => sockets[0].destroyed, 10_000, 'the half-open AP link closed');
+  });
+
   describe('kept by the fake cloud', () => {
     it('registers the camera, streams it to a viewer, sends commands, reads the card, and reconnects', async () => {
       const avi = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(20_000, 3)]);
