@@ -19,6 +19,8 @@ export interface CameraRecord {
   info: Record<string, unknown> | null;
   /** The last base info (301 content code 4). */
   baseInfo: Record<string, unknown> | null;
+  /** How the cloud reaches it: registered in station mode (default), or over its own hotspot. */
+  mode?: 'sta' | 'ap';
   /** False when the firmware is known not to work with this cloud; `reason` says why. */
   supported: boolean;
   reason?: string;

@@ -1,10 +1,10 @@
 // A simulated V720 / A9 camera in station mode, speaking to a cloud the way the real camera
 // does in the spec's capture (§2, §3, §4, §5, §7): raw HTTP bootstrap request, TCP registration
 // with the camera's spaced JSON, a heartbeat every 5 s, MQTT with client id = username = uid,
-// a quoted random password and a will, Status then Info; the NAT flow; MJPEG in 1004-byte
-// fragments with consecutive pkgIds and the 5-byte tail, G.711 A-law audio, and the 605 flow
-// control (it stalls after ~111 unconfirmed packets or 4 s). Settings sent over MQTT or 301
-// are applied and Info re-published. Fault injection: UDP loss, repeats, reordering; TCP drops.
+// a quoted random password and a will, Status then Info; the NAT flow; then the stream of
+// sim-media-sender.ts on UDP (MJPEG fragments, A-law or PCM audio, 605 flow control). Settings
+// sent over MQTT or 301 are applied (sim-settings.ts) and Info re-published. Fault injection:
+// UDP loss, repeats, reordering; TCP drops.
 // One process can run many: see startSimulatedCameras.
 
 import { EventEmitter } from 'events';
@@ -12,13 +12,16 @@ import { randomBytes } from 'crypto';
 import * as dgram from 'dgram';
 import * as net from 'net';
 import mqtt = require('mqtt');
-import { Cmd, FORWARD_ID_DEVICE, MsgFlag, decodeDatagram, encodeBare, encodeJson, encodePacket } from './naxclow-header';
+import { Cmd, FORWARD_ID_DEVICE, decodeDatagram, encodeBare, encodeJson, encodePacket } from './naxclow-header';
 import { NaxclowMessage, contentOf, intField, parseMessage, stringField } from './naxclow-json';
 import { NaxclowFramer } from './tcp-framer';
-import { fragmentJpeg } from './jpeg-reassembler';
 import { TOPIC_INFO, TOPIC_STATUS, commandTopic } from './mqtt-link';
 import { PictureOptions, SimPictures } from './sim-pictures';
 import { seededRandom } from '../core/seeded-random';
+import { SimAudio, SimMediaCounts, SimMediaSender } from './sim-media-sender';
+import { SimSettings } from './sim-settings';
+
+export { CONFIRM_WINDOW_MS, CONFIRM_WINDOW_PACKETS } from './sim-media-sender';
 
 export interface UdpFaults {
   /** Probability a media datagram is lost (0–1). */
@@ -42,7 +45,8 @@ export interface SimulatedCameraOptions {
   /** Local address to use (a loopback address in tests). */
   localAddress?: string;
   fps?: number;
-  audio?: boolean;
+  /** true or 'pcma': G.711 A-law (default); 'pcm': s16le PCM like firmware ≥202312111512; false: none. */
+  audio?: boolean | SimAudio;
   pictures?: SimPictures | PictureOptions;
   heartbeatMs?: number;
   infoDelayMs?: number;
@@ -56,40 +60,18 @@ export interface SimulatedCameraOptions {
   bootstrapToken?: string;
 }
 
-export interface SimulatedCameraCounts {
+export interface SimulatedCameraCounts extends SimMediaCounts {
   registrations: number;
-  framesSent: number;
-  packetsSent: number;
   packetsLost: number;
-  framesSkipped: number;
-  confirmsReceived: number;
-  audioPacketsSent: number;
 }
-
-/** Unconfirmed packets / time without a 605 after which the camera stops sending (spec §4.3). */
-export const CONFIRM_WINDOW_PACKETS = 111;
-export const CONFIRM_WINDOW_MS = 4000;
-
-const DEFAULT_SETTINGS = {
-  apStatus: 0, devPower: 100, sdCapacity: 0, IrLed: 0, SD_freeDisk: -1, SD_blockDisk: -1, cameraState: 0, sd_State: 0,
-  sdMoveMode: 0, sdCardReco: 1, instLed: 1, moveAlert: 0, moveGrade: 2, mirrorFlip: 0, speedGrade: 1,
-};
-
-/** Which setting each command code changes (spec §5.4). */
-const SETTING_OF: Record<number, string> = {
-  201: 'speedGrade', 202: 'IrLed', 203: 'sdMoveMode', 205: 'moveAlert', 206: 'moveGrade', 209: 'sdCardReco', 210: 'instLed', 216: 'mirrorFlip',
-};
 
 export class SimulatedCamera extends EventEmitter {
   uid: string;
   readonly firmware: string;
   readonly counts: SimulatedCameraCounts = { registrations: 0, framesSent: 0, packetsSent: 0, packetsLost: 0, framesSkipped: 0, confirmsReceived: 0, audioPacketsSent: 0 };
-  readonly settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, wifiName: 'sim-wifi' };
-  /** Frame numbers sent, in order (the number is in each JPEG's COM segment). */
-  readonly sentFrameNumbers: number[] = [];
-  streaming = false;
+  private readonly simSettings: SimSettings;
+  private readonly media: SimMediaSender;
   private readonly options: SimulatedCameraOptions;
-  private readonly pictures: SimPictures;
   private readonly random: () => number;
   private tcp: net.Socket | null = null;
   private udp: dgram.Socket | null = null;
@@ -100,12 +82,6 @@ export class SimulatedCamera extends EventEmitter {
   private heldDatagram: { packet: Buffer; peer: { address: string; port: number } } | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private heartbeat: NodeJS.Timeout | null = null;
-  private frameTimer: NodeJS.Timeout | null = null;
-  private audioTimer: NodeJS.Timeout | null = null;
-  private pkgId = 2802;
-  private frameNumber = 0;
-  private unconfirmed = 0;
-  private lastConfirmAt = 0;
   private stopped = false;
 
   constructor(options: SimulatedCameraOptions) {
@@ -113,8 +89,25 @@ export class SimulatedCamera extends EventEmitter {
     this.options = options;
     this.uid = options.uid ?? '';
     this.firmware = options.firmware ?? '202212011602';
-    this.pictures = options.pictures instanceof SimPictures ? options.pictures : new SimPictures(options.pictures);
+    const pictures = options.pictures instanceof SimPictures ? options.pictures : new SimPictures(options.pictures);
     this.random = seededRandom(options.faults?.seed ?? 1);
+    this.simSettings = new SimSettings(this.firmware);
+    const audio = options.audio === true || options.audio === undefined ? 'pcma' : options.audio;
+    this.media = new SimMediaSender({ pictures, fps: options.fps, audio }, this.counts, (packet) => this.sendMedia(packet), (on) => this.emit('streaming', on));
+  }
+
+  /** The camera's settings (IrLed, mirrorFlip, wifiName, …). */
+  get settings(): Record<string, unknown> {
+    return this.simSettings.values;
+  }
+
+  get streaming(): boolean {
+    return this.media.streaming;
+  }
+
+  /** Frame numbers sent, in order (the number is in each JPEG's COM segment). */
+  get sentFrameNumbers(): number[] {
+    return this.media.sentFrameNumbers;
   }
 
   /** Boots: bootstrap over HTTP, registration over TCP, then MQTT. Resolves once registered. */
@@ -261,11 +254,13 @@ export class SimulatedCamera extends EventEmitter {
       case 298:
         return; // retransmission mode: no reply
       case 4:
-        reply({ code: 4, ...this.baseInfo() });
+        reply({ code: 4, ...this.simSettings.baseInfo() });
         return;
+      case 1:
+      case 2:
       case 3:
-        reply({ code: 3 });
-        this.startStreaming();
+        reply({ code: content.code });
+        this.media.start(content.code);
         return;
       case 0:
         reply({ code: 0 });
@@ -327,9 +322,7 @@ export class SimulatedCamera extends EventEmitter {
     const packet = decodeDatagram(datagram);
     if (!packet) return;
     if (packet.cmd === Cmd.RETRANSMISSION_CONFIRM) {
-      this.counts.confirmsReceived++;
-      this.unconfirmed = 0;
-      this.lastConfirmAt = Date.now();
+      this.media.confirmed();
       return;
     }
     if (packet.cmd !== Cmd.JSON) return;
@@ -357,8 +350,6 @@ export class SimulatedCamera extends EventEmitter {
   private sendMedia(packet: Buffer): void {
     const peer = this.mediaPeer;
     if (!peer) return;
-    this.counts.packetsSent++;
-    this.unconfirmed++;
     const f = this.options.faults ?? {};
     if (f.loss && this.random() < f.loss) {
       this.counts.packetsLost++;
@@ -375,59 +366,8 @@ export class SimulatedCamera extends EventEmitter {
     if (held) this.sendUdp(held.packet, held.peer);
   }
 
-  private startStreaming(): void {
-    this.stopStreaming();
-    this.streaming = true;
-    this.unconfirmed = 0;
-    this.lastConfirmAt = Date.now();
-    this.frameTimer = setInterval(() => this.sendFrame(), 1000 / (this.options.fps ?? 10));
-    if (this.options.audio !== false) this.audioTimer = setInterval(() => this.sendAudio(), 100);
-    this.emit('streaming', true);
-  }
-
   private stopStreaming(): void {
-    if (this.frameTimer) clearInterval(this.frameTimer);
-    if (this.audioTimer) clearInterval(this.audioTimer);
-    this.frameTimer = null;
-    this.audioTimer = null;
-    if (this.streaming) {
-      this.streaming = false;
-      this.emit('streaming', false);
-    }
-  }
-
-  /** Honours 605 flow control: with too much unconfirmed, the camera holds its frames. */
-  private stalled(): boolean {
-    return this.unconfirmed >= CONFIRM_WINDOW_PACKETS || Date.now() - this.lastConfirmAt > CONFIRM_WINDOW_MS;
-  }
-
-  private sendFrame(): void {
-    if (this.stalled()) {
-      this.counts.framesSkipped++;
-      return;
-    }
-    const n = this.frameNumber++;
-    for (const fragment of fragmentJpeg(this.pictures.frame(n))) {
-      this.sendMedia(encodePacket({ cmd: Cmd.JPEG, msgFlag: fragment.msgFlag, forwardId: FORWARD_ID_DEVICE, pkgId: this.nextPkgId(), payload: fragment.payload }));
-    }
-    this.counts.framesSent++;
-    this.sentFrameNumbers.push(n);
-    if (this.sentFrameNumbers.length > 100_000) this.sentFrameNumbers.splice(0, 50_000);
-  }
-
-  /** 100 ms of G.711 A-law at 8 kHz: 800 bytes, one FINISH packet (spec §4.4). */
-  private sendAudio(): void {
-    if (this.stalled()) return;
-    const payload = Buffer.alloc(800);
-    for (let i = 0; i < payload.length; i++) payload[i] = ALAW_TONE[i % ALAW_TONE.length];
-    this.sendMedia(encodePacket({ cmd: Cmd.G711, msgFlag: MsgFlag.FINISH, forwardId: FORWARD_ID_DEVICE, pkgId: this.nextPkgId(), payload }));
-    this.counts.audioPacketsSent++;
-  }
-
-  private nextPkgId(): number {
-    const id = this.pkgId;
-    this.pkgId = (this.pkgId + 1) >>> 0;
-    return id;
+    this.media.stop();
   }
 
   private closeUdp(): void {
@@ -495,42 +435,12 @@ export class SimulatedCamera extends EventEmitter {
     client.publish(TOPIC_INFO, JSON.stringify(info), { qos: 0 });
   }
 
-  private baseInfo(): Record<string, unknown> {
-    const s = this.settings;
-    return {
-      IrLed: s.IrLed, devPower: s.devPower, speedGrade: s.speedGrade, moveAlert: s.moveAlert, sdMoveMode: s.sdMoveMode, wifiName: s.wifiName,
-      instLed: s.instLed, sdDevStatus: 0, mirrorFlip: s.mirrorFlip, version: this.firmware,
-    };
-  }
-
   /** Applies a setting command; returns the fields it changed (for the 301 echo). */
   private apply(command: NaxclowMessage): Record<string, unknown> {
-    const field = SETTING_OF[command.code];
-    if (field !== undefined) {
-      const value = intField(command, field);
-      if (value !== undefined) this.settings[field] = value;
-      this.emit('command', command);
-      return { [field]: this.settings[field] };
-    }
+    const { fields, reboot } = this.simSettings.apply(command);
     this.emit('command', command);
-    switch (command.code) {
-      case 204: {
-        const ssid = stringField(command, 's', 64);
-        this.settings.wifiName = ssid ?? '';
-        return { wifiName: this.settings.wifiName };
-      }
-      case 208:
-        this.settings.apStatus = 1;
-        return { apStatus: 1 };
-      case 211:
-        this.settings.scanWifiBase64 = Buffer.from('sim-wifi\nneighbour').toString('base64');
-        return { scanWifiBase64: this.settings.scanWifiBase64 };
-      case 299:
-        this.later(50, () => this.dropTcp());
-        return { reboot: 1 };
-      default:
-        return {};
-    }
+    if (reboot) this.later(50, () => this.dropTcp());
+    return fields;
   }
 
   private later(ms: number, fn: () => void): void {
@@ -568,9 +478,6 @@ export async function startSimulatedCameras(count: number, options: Omit<Simulat
   }
   return fleet;
 }
-
-/** A 1 kHz tone in A-law (8 samples per period at 8 kHz). */
-const ALAW_TONE = [0xd5, 0xa2, 0x9a, 0xa2, 0xd5, 0x22, 0x1a, 0x22];
 
 function parseHttpReply(data: Buffer): { status: number; body: Buffer } | null {
   const end = data.indexOf('\r\n\r\n');

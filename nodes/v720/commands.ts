@@ -1,5 +1,9 @@
-// Named V720 commands (spec §5.4) → the JSON the camera takes over MQTT or in a 301 forward.
-// A raw `{code, …}` object passes through unchanged.
+// Named V720 commands (spec §5.4) → the JSON the camera takes over MQTT, in a 301 forward or
+// (AP mode) in a 502; and the memory-card requests of AP mode (codes 400–411). A raw
+// `{code, …}` object passes through unchanged.
+
+import { parseDate, parseRecordingRef, recordingName } from './ap-sdcard';
+import type { SdRequest } from './fake-cloud';
 
 export interface BuiltCommand {
   command: Record<string, unknown> & { code: number };
@@ -10,6 +14,10 @@ export interface BuiltCommand {
   expectsReply: boolean;
   /** Commands that exist only as a 301 forward (base info). */
   tcpOnly?: boolean;
+  /** A memory-card request instead of a command (AP mode only). */
+  sd?: SdRequest;
+  /** For downloads: the file name to suggest (msg.filename). */
+  filename?: string;
 }
 
 type Builder = (arg: unknown) => BuiltCommand;
@@ -49,6 +57,20 @@ export const COMMANDS: Record<string, Builder> = {
   apMode: action(208),
   reboot: action(299, { reboot: 1 }),
   baseInfo: () => ({ command: { code: 4, unixTimer: Math.floor(Date.now() / 1000) }, expectsReply: true, tcpOnly: true }),
+  sdDates: () => ({ command: { code: 400 }, expectsReply: true, sd: { op: 'dates' } }),
+  sdRecordings: (arg) => {
+    const date = parseDate(arg);
+    if (date === null) throw new Error('sdRecordings needs the day as "YYYYMMDD" in msg.payload');
+    return { command: { code: 402, date }, expectsReply: true, sd: { op: 'recordings', date } };
+  },
+  sdFileInfo: (arg) => {
+    const ref = parseRecordingRef(arg);
+    return { command: { code: 404, date: ref.date, hours: ref.hour, minute: ref.minute }, expectsReply: true, sd: { op: 'info', ref } };
+  },
+  sdDownload: (arg) => {
+    const ref = parseRecordingRef(arg);
+    return { command: { code: 406, date: ref.date, hours: ref.hour, minute: ref.minute }, expectsReply: true, sd: { op: 'download', ref }, filename: `${recordingName(ref)}.avi` };
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

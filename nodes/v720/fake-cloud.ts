@@ -9,10 +9,14 @@ import * as net from 'net';
 import { FanoutHub, HubStateInfo } from '../core/fanout-hub';
 import { FrameMessage, FrameStamper } from '../core/frame';
 import { jpegDimensions } from '../media/jpeg-markers';
+import { ApCameraLink, ApLinkOptions } from './ap-link';
+import { RecordingRef } from './ap-sdcard';
 import { BootstrapApi, BootstrapEvent } from './bootstrap-api';
 import { CameraRegistry } from './camera-registry';
+import { DnsResponder } from './dns-responder';
 import { CLI_TARGET, LiveView, LiveViewOptions, LiveViewState } from './live-view';
 import { MediaChannel, Peer } from './media-channel';
+import type { AudioCodec } from './media-receiver';
 import { EmbeddedBroker, ExternalBroker, MqttDeviceHandlers, MqttLink } from './mqtt-link';
 import { NaxclowMessage, contentOf } from './naxclow-json';
 import { RegistrationServer } from './registration-server';
@@ -29,6 +33,10 @@ export interface FakeCloudOptions {
   /** TCP and UDP port (default 6123); cameras use one number for both. 0 picks a free one. */
   tcpPort?: number;
   mqtt?: MqttConfig;
+  /** The optional DNS responder for the Naxclow names (UDP; 53 for real cameras, 0 picks one). */
+  dns?: { port: number } | null;
+  /** A camera in AP mode to keep a link to (its hotspot's address, 192.168.169.1 for real ones). */
+  ap?: ApLinkOptions | null;
   liveView?: LiveViewOptions;
   registration?: { registerTimeoutMs?: number; idleTimeoutMs?: number };
   /** Cameras the registry holds at most (default 256). */
@@ -52,7 +60,14 @@ interface CameraMedia {
   view: LiveView;
   stamper: FrameStamper;
   state: LiveViewState;
+  /** The producer's sink while someone watches. */
+  sink: { emit(m: FrameMessage): void; up(): void; fail(e: Error): void } | null;
+  /** Which link the current live view runs on. */
+  via: 'sta' | 'ap';
 }
+
+/** A memory-card request (AP mode only, spec §1.4 codes 400–411). */
+export type SdRequest = { op: 'dates' } | { op: 'recordings'; date: number } | { op: 'info'; ref: RecordingRef } | { op: 'download'; ref: RecordingRef };
 
 export class FakeCloud extends EventEmitter {
   readonly registry: CameraRegistry;
@@ -60,12 +75,15 @@ export class FakeCloud extends EventEmitter {
   private readonly registration: RegistrationServer;
   private readonly media: MediaChannel;
   private readonly mqtt: MqttLink | null;
+  private readonly dns: DnsResponder | null;
+  /** The link to a camera in AP mode, when one is configured. */
+  readonly ap: ApCameraLink | null;
   private httpServer: http.Server | null = null;
   private readonly httpSockets = new Set<net.Socket>();
   private readonly cameras = new Map<string, CameraMedia>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private closed = false;
-  readonly ports = { http: 0, tcp: 0, udp: 0, mqtt: 0 };
+  readonly ports = { http: 0, tcp: 0, udp: 0, mqtt: 0, dns: 0 };
 
   constructor(readonly options: FakeCloudOptions) {
     super();
@@ -90,6 +108,14 @@ export class FakeCloud extends EventEmitter {
     const mqttConfig = options.mqtt ?? { mode: 'embedded' };
     this.mqtt = mqttConfig.mode === 'embedded' ? new EmbeddedBroker({ port: mqttConfig.port ?? 1883, host: options.bindHost }, mqttHandlers)
       : mqttConfig.mode === 'external' ? new ExternalBroker(mqttConfig, mqttHandlers) : null;
+    this.dns = options.dns ? new DnsResponder(() => this.options.advertisedHost, log) : null;
+    this.ap = options.ap ? new ApCameraLink({ ...options.ap, media: { ...options.liveView, ...options.ap.media } }, {
+      online: (id, info) => this.registry.update(id, { online: true, mode: 'ap', address: info.address, baseInfo: info.baseInfo, supported: true, ...(info.firmware ? { firmware: info.firmware } : {}) }),
+      offline: (id) => this.registry.update(id, { online: false }),
+      video: (id, jpeg) => this.deliverVideo(id, jpeg),
+      audio: (id, payload, codec) => this.deliverAudio(id, payload, codec),
+      log,
+    }) : null;
   }
 
   /** Opens every listener; rejects (after closing what opened) when a port is taken. */
@@ -101,6 +127,8 @@ export class FakeCloud extends EventEmitter {
         await this.mqtt.start();
         if (this.mqtt instanceof EmbeddedBroker) this.ports.mqtt = this.mqtt.port;
       }
+      if (this.dns && this.options.dns) this.ports.dns = await this.dns.listen(this.options.dns.port, this.options.bindHost);
+      this.ap?.start();
     } catch (err) {
       await this.close();
       throw err;
@@ -122,7 +150,13 @@ export class FakeCloud extends EventEmitter {
       this.registration.close(),
       this.media.close(),
       this.mqtt ? this.mqtt.close() : Promise.resolve(),
+      this.dns ? this.dns.close() : Promise.resolve(),
+      this.ap ? this.ap.close() : Promise.resolve(),
     ]);
+  }
+
+  get dnsCounts() {
+    return this.dns ? { ...this.dns.counts } : undefined;
   }
 
   get mqttWhere(): string {
@@ -157,6 +191,7 @@ export class FakeCloud extends EventEmitter {
   command(uid: string, command: Record<string, unknown> & { code: number }, options: CommandOptions = {}): Promise<Record<string, unknown>> {
     const via = options.via ?? (this.mqtt ? 'mqtt' : 'tcp');
     const timeoutMs = options.timeoutMs ?? 10_000;
+    if (this.ap?.owns(uid)) return this.apCommand(command, timeoutMs);
     return new Promise((resolve, reject) => {
       const match: Waiter['match'] = via === 'tcp' ? (kind, body) => kind === 'forward' && body.code === command.code : (kind) => kind === 'info';
       const waiter = this.addWaiter(uid, match, resolve, () => {
@@ -171,11 +206,40 @@ export class FakeCloud extends EventEmitter {
 
   /** Sends a command without waiting for an answer (reboot, format, Wi-Fi changes). */
   send(uid: string, command: Record<string, unknown> & { code: number }, via: 'mqtt' | 'tcp'): Promise<void> {
+    if (this.ap?.owns(uid)) return this.apSend(command);
     if (via === 'tcp') {
       return this.registration.send(uid, { code: 301, target: CLI_TARGET, content: command }) ? Promise.resolve() : Promise.reject(new Error(`${uid} is not registered on TCP`));
     }
     if (!this.mqtt) return Promise.reject(new Error('no MQTT broker configured'));
     return this.mqtt.publishCommand(uid, command);
+  }
+
+  /** A memory-card request to the camera in AP mode; rejects for any other camera. */
+  async sdRequest(uid: string, request: SdRequest, timeoutMs = 10_000): Promise<unknown> {
+    if (!this.ap?.owns(uid)) throw new Error(`${uid}: the memory card can be read only in AP mode (set the camera's AP address in the v720-cloud node)`);
+    const client = this.ap.use();
+    switch (request.op) {
+      case 'dates':
+        return client.sdDates();
+      case 'recordings':
+        return client.sdRecordings(request.date);
+      case 'info':
+        return client.sdFileInfo(request.ref);
+      case 'download':
+        return client.sdDownload(request.ref, timeoutMs);
+    }
+  }
+
+  private async apCommand(command: Record<string, unknown> & { code: number }, timeoutMs: number): Promise<Record<string, unknown>> {
+    const { devTarget: _target, ...content } = await this.ap!.use().command(command, timeoutMs);
+    return content;
+  }
+
+  /** Commands without an answer; in AP mode, new Wi-Fi credentials are followed by the reboot that applies them (spec §1.5). */
+  private async apSend(command: Record<string, unknown> & { code: number }): Promise<void> {
+    const client = this.ap!.use();
+    if (command.code === 204 && typeof command.s === 'string' && typeof command.p === 'string') await client.provisionWifi(command.s, command.p);
+    else await client.notify(command);
   }
 
   /** Drops the camera's TCP link (it re-registers by itself); for tests and "reconnect" actions. */
@@ -302,13 +366,29 @@ export class FakeCloud extends EventEmitter {
     }
   }
 
+  private deliverVideo(uid: string, jpeg: Buffer): void {
+    const entry = this.cameras.get(uid);
+    if (!entry?.sink) return;
+    const size = jpegDimensions(jpeg);
+    entry.sink.emit(entry.stamper.stamp(jpeg, { codec: 'jpeg', width: size?.width, height: size?.height }));
+  }
+
+  private deliverAudio(uid: string, payload: Buffer, codec: AudioCodec): void {
+    const entry = this.cameras.get(uid);
+    entry?.sink?.emit(entry.stamper.stamp(payload, { codec, sampleRate: 8000, channels: 1 }));
+  }
+
+  private liveState(uid: string, entry: CameraMedia, state: LiveViewState): void {
+    entry.state = state;
+    if (state === 'streaming') entry.sink?.up();
+    this.emit('liveView', uid, state);
+  }
+
   private cameraMedia(uid: string): CameraMedia {
     const existing = this.cameras.get(uid);
     if (existing) return existing;
-    const stamper = new FrameStamper(uid, 'v720');
-    let sink: { emit(m: FrameMessage): void; up(): void; fail(e: Error): void } | null = null;
-    const entry = {} as CameraMedia;
-    const view = new LiveView({
+    const entry = { sink: null, via: 'sta', state: 'idle', stamper: new FrameStamper(uid, 'v720') } as unknown as CameraMedia;
+    entry.view = new LiveView({
       uid,
       sendTcp: (message) => this.registration.send(uid, message),
       sendUdp: (peer: Peer, packet) => this.media.send(peer, packet),
@@ -316,33 +396,31 @@ export class FakeCloud extends EventEmitter {
       cameraAddress: () => plainAddress(this.registration.remoteAddress(uid)),
       advertisedHost: () => this.options.advertisedHost,
       udpPort: () => this.ports.udp,
-      video: (jpeg) => {
-        const size = jpegDimensions(jpeg);
-        sink?.emit(stamper.stamp(jpeg, { codec: 'jpeg', width: size?.width, height: size?.height }));
-      },
-      audio: (payload, codec) => sink?.emit(stamper.stamp(payload, { codec, sampleRate: 8000, channels: 1 })),
+      video: (jpeg) => this.deliverVideo(uid, jpeg),
+      audio: (payload, codec) => this.deliverAudio(uid, payload, codec),
       baseInfo: (content) => this.registry.update(uid, { baseInfo: content }),
-      state: (state) => {
-        entry.state = state;
-        if (state === 'streaming') sink?.up();
-        this.emit('liveView', uid, state);
-      },
-      failed: (err) => sink?.fail(err),
+      state: (state) => this.liveState(uid, entry, state),
+      failed: (err) => entry.sink?.fail(err),
     }, this.options.liveView);
-    const hub = new FanoutHub<FrameMessage>({
-      start: (s) => {
-        sink = s;
-        view.start();
+    entry.hub = new FanoutHub<FrameMessage>({
+      // The link is chosen at each start: an AP camera may be configured after its first viewer.
+      start: (sink) => {
+        entry.sink = sink;
+        entry.via = this.ap?.owns(uid) ? 'ap' : 'sta';
+        if (entry.via === 'sta') return entry.view.start();
+        this.liveState(uid, entry, 'starting');
+        this.ap!.startLive({ up: () => this.liveState(uid, entry, 'streaming'), fail: (err) => entry.sink?.fail(err) });
       },
       stop: () => {
-        sink = null;
-        view.stop();
+        entry.sink = null;
+        if (entry.via === 'sta') return entry.view.stop();
+        this.ap?.stopLive();
+        this.liveState(uid, entry, 'idle');
       },
     }, {
       onState: (info: HubStateInfo) => this.emit('hubState', uid, info),
       onConsumerError: (err) => this.log('warn', `consumer of ${uid}: ${(err as Error)?.message ?? err}`),
     });
-    Object.assign(entry, { hub, view, stamper, state: 'idle' as LiveViewState });
     this.cameras.set(uid, entry);
     return entry;
   }

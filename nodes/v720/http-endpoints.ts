@@ -71,10 +71,22 @@ function serveMjpeg(cloud: FakeCloud, id: string, req: IncomingMessage, res: Ser
   ]));
 }
 
+/**
+ * A live WAV: the header is written with the first audio chunk, whose codec decides it (A-law
+ * from most firmware, s16le PCM from firmware ≥202312111512); chunks of another codec after
+ * that are left out, since one WAV has one format.
+ */
 function serveAudio(cloud: FakeCloud, id: string, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { 'Content-Type': 'audio/wav', 'Cache-Control': 'no-cache, no-store', Connection: 'close' });
-  res.write(alawWavHeader());
-  stream(cloud, id, req, res, 'audio', (frame) => (frame.frame.codec === 'pcma' ? frame.payload : null));
+  let codec: 'pcma' | 'pcm_s16le' | null = null;
+  stream(cloud, id, req, res, 'audio', (frame) => {
+    if (codec === null) {
+      if (frame.frame.codec !== 'pcma' && frame.frame.codec !== 'pcm_s16le') return null;
+      codec = frame.frame.codec;
+      return Buffer.concat([wavHeader(codec), frame.payload]);
+    }
+    return frame.frame.codec === codec ? frame.payload : null;
+  });
 }
 
 /** Subscribes the response to the camera's stream until the client goes away. */
@@ -126,20 +138,24 @@ function serveSnapshot(cloud: FakeCloud, id: string, req: IncomingMessage, res: 
   }
 }
 
-/** A streaming WAV header for G.711 A-law, 8 kHz mono (format tag 6, spec §4.4). */
-export function alawWavHeader(): Buffer {
+/**
+ * A streaming WAV header, 8 kHz mono: G.711 A-law (format tag 6, 8 bits, spec §4.4) or s16le
+ * PCM (format tag 1, 16 bits, §4.4 cmd 6).
+ */
+export function wavHeader(codec: 'pcma' | 'pcm_s16le'): Buffer {
+  const bytesPerSample = codec === 'pcma' ? 1 : 2;
   const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'ascii');
   h.writeUInt32LE(0xffffffff, 4); // unknown length: a live stream
   h.write('WAVE', 8, 'ascii');
   h.write('fmt ', 12, 'ascii');
   h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(6, 20); // A-law
+  h.writeUInt16LE(codec === 'pcma' ? 6 : 1, 20);
   h.writeUInt16LE(1, 22); // mono
   h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(8000, 28); // bytes per second
-  h.writeUInt16LE(1, 32); // block align
-  h.writeUInt16LE(8, 34); // bits per sample
+  h.writeUInt32LE(8000 * bytesPerSample, 28); // bytes per second
+  h.writeUInt16LE(bytesPerSample, 32); // block align
+  h.writeUInt16LE(8 * bytesPerSample, 34); // bits per sample
   h.write('data', 36, 'ascii');
   h.writeUInt32LE(0xffffffff, 40);
   return h;

@@ -5,11 +5,11 @@
 // Each step has a deadline; a missed one fails the attempt, and the owner (a FanoutHub
 // producer) retries with backoff. The camera going offline parks the view until it is back.
 
-import { ConfirmScheduler } from './confirm-scheduler';
-import { Cmd, MsgFlag, NaxclowPacket } from './naxclow-header';
+import { NaxclowPacket } from './naxclow-header';
 import { NaxclowMessage, contentOf } from './naxclow-json';
-import { JpegReassembler, ReassemblerCounts } from './jpeg-reassembler';
+import type { ReassemblerCounts } from './jpeg-reassembler';
 import type { Peer } from './media-channel';
+import { AudioCodec, MediaReceiver } from './media-receiver';
 
 /** The fake client's identity in 11/301 (any 32 hex chars / 8 chars do, spec §3.3). */
 export const CLI_TARGET = '00112233445566778899aabbccddeeff';
@@ -28,7 +28,7 @@ export interface LiveViewPort {
   advertisedHost(): string;
   udpPort(): number;
   video(jpeg: Buffer): void;
-  audio(payload: Buffer, codec: 'pcma' | 'pcm_s16le'): void;
+  audio(payload: Buffer, codec: AudioCodec): void;
   baseInfo(content: Record<string, unknown>): void;
   state(state: LiveViewState): void;
   failed(err: Error): void;
@@ -50,22 +50,14 @@ export class LiveView {
   private peer: Peer | null = null;
   private probes = 0;
   private deadline: NodeJS.Timeout | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
-  private lastMediaAt = 0;
-  private readonly reassembler: JpegReassembler;
-  private readonly confirms: ConfirmScheduler;
+  private readonly receiver: MediaReceiver;
   private readonly stepTimeoutMs: number;
-  private readonly firstMediaTimeoutMs: number;
-  private readonly mediaTimeoutMs: number;
   private readonly now: () => number;
 
   constructor(private readonly port: LiveViewPort, options: LiveViewOptions = {}) {
     this.stepTimeoutMs = options.stepTimeoutMs ?? 10_000;
-    this.firstMediaTimeoutMs = options.firstMediaTimeoutMs ?? 5_000;
-    this.mediaTimeoutMs = options.mediaTimeoutMs ?? 12_000;
     this.now = options.now ?? Date.now;
-    this.reassembler = new JpegReassembler({ maxBytes: options.reassemblyMaxBytes });
-    this.confirms = new ConfirmScheduler((packet) => this.peer && this.port.sendUdp(this.peer, packet), options.confirmIntervalMs);
+    this.receiver = new MediaReceiver(port, (packet) => this.peer && this.port.sendUdp(this.peer, packet), options);
   }
 
   get state(): LiveViewState {
@@ -73,11 +65,11 @@ export class LiveView {
   }
 
   get counts(): ReassemblerCounts {
-    return this.reassembler.counts;
+    return this.receiver.counts;
   }
 
   get reassemblyBytes(): number {
-    return this.reassembler.heldBytes;
+    return this.receiver.heldBytes;
   }
 
   /** The first viewer arrived (or a retry). */
@@ -128,8 +120,7 @@ export class LiveView {
     } else if (content.code === 3 && this.current === 'starting') {
       this.setState('streaming');
       this.clearDeadline();
-      this.lastMediaAt = this.now();
-      this.armWatchdog();
+      this.receiver.watch((err) => this.fail(err), this.port.uid);
     }
   }
 
@@ -154,21 +145,13 @@ export class LiveView {
   /** A datagram from the bound peer. */
   media(packet: NaxclowPacket): void {
     if (this.current !== 'streaming' && this.current !== 'starting' && this.current !== 'infoSent') return;
-    this.lastMediaAt = this.now();
-    if (packet.cmd === Cmd.JPEG) {
-      this.confirms.received(packet.pkgId);
-      for (const jpeg of this.reassembler.push({ pkgId: packet.pkgId, msgFlag: packet.msgFlag, payload: packet.payload })) this.port.video(jpeg);
-      if (packet.msgFlag === MsgFlag.END || packet.msgFlag === MsgFlag.FINISH) this.confirms.frameEnded();
-    } else if (packet.cmd === Cmd.G711 || packet.cmd === Cmd.PCM) {
-      this.confirms.received(packet.pkgId);
-      if (packet.payload.length > 0) this.port.audio(stripAudioTail(packet.payload), packet.cmd === Cmd.G711 ? 'pcma' : 'pcm_s16le');
-    }
+    this.receiver.push(packet);
   }
 
   private begin(): void {
     this.probes = 0;
     this.peer = null;
-    this.reassembler.reset();
+    this.receiver.reset();
     const sent = this.port.sendTcp({
       code: 11,
       cliTarget: CLI_TARGET,
@@ -189,10 +172,7 @@ export class LiveView {
 
   private reset(state: LiveViewState): void {
     this.clearDeadline();
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = null;
-    this.confirms.stop();
-    this.reassembler.reset();
+    this.receiver.reset();
     this.port.bindPeer(null);
     this.peer = null;
     this.probes = 0;
@@ -218,17 +198,6 @@ export class LiveView {
     this.deadline = null;
   }
 
-  private armWatchdog(): void {
-    const started = this.now();
-    let sawMedia = false;
-    this.watchdog = setInterval(() => {
-      const now = this.now();
-      if (this.lastMediaAt > started) sawMedia = true;
-      const limit = sawMedia ? this.mediaTimeoutMs : this.firstMediaTimeoutMs;
-      if (now - this.lastMediaAt > limit) this.fail(new Error(`${this.port.uid}: no media for ${Math.round(limit / 1000)} s`));
-    }, Math.min(1000, this.firstMediaTimeoutMs / 2));
-  }
-
   private fail(err: Error): void {
     if (this.current === 'starting' || this.current === 'streaming' || this.current === 'infoSent') {
       this.port.sendTcp({ code: 301, target: CLI_TARGET, content: { code: 0 } });
@@ -240,12 +209,3 @@ export class LiveView {
 
 /** `{"code":50}` as the app sends it. */
 const PROBE_50 = Buffer.from('0b000000000000003030303030303030000000007b22636f6465223a35307d', 'hex');
-
-/**
- * Some firmware copies the video tail onto audio packets, some does not (spec §4.4): strip five
- * bytes only when the last four say exactly "length − 5".
- */
-export function stripAudioTail(payload: Buffer): Buffer {
-  if (payload.length > 5 && payload.readUInt32LE(payload.length - 4) === payload.length - 5) return payload.subarray(0, payload.length - 5);
-  return payload;
-}

@@ -3,6 +3,7 @@
 // (/v720/…) on Node-RED's own HTTP server, where httpNodeAuth protects them.
 
 import type { HttpRequest, HttpResponse, NodeDef, RedAPI } from '../core/node-red-types';
+import { AP_DEFAULT_PORT } from './ap-client';
 import { FakeCloud, MqttConfig } from './fake-cloud';
 import { CloudDirectory, handleViewerRequest } from './http-endpoints';
 import { redact } from './mqtt-link';
@@ -16,6 +17,11 @@ interface V720CloudDef extends NodeDef {
   mqttMode?: 'embedded' | 'external' | 'none';
   mqttPort?: number | string;
   brokerUrl?: string;
+  dnsEnabled?: boolean;
+  dnsPort?: number | string;
+  /** A camera in AP mode: its hotspot address, "192.168.169.1" or "host:port"; empty for none. */
+  apAddress?: string;
+  apCameraId?: string;
 }
 
 /** Cloud config nodes currently deployed; the viewer endpoints look cameras up in them. */
@@ -25,6 +31,13 @@ const directory: CloudDirectory = {
     for (const node of deployed) if (!node.failure) yield node.cloud;
   },
 };
+
+/** "192.168.169.1" or "192.168.169.1:6123" as host and port; null when empty or unreadable. */
+function apAddress(value: unknown): { host: string; port: number } | null {
+  const m = /^([A-Za-z0-9.-]{1,253})(?::(\d{1,5}))?$/.exec(String(value ?? '').trim());
+  if (!m) return null;
+  return { host: m[1], port: m[2] === undefined ? AP_DEFAULT_PORT : port(m[2], AP_DEFAULT_PORT) };
+}
 
 function port(value: unknown, fallback: number): number {
   const n = Number(value);
@@ -40,16 +53,21 @@ export = function register(RED: RedAPI): void {
       ? { mode, url: String(def.brokerUrl ?? ''), username: node.credentials.brokerUsername, password: node.credentials.brokerPassword }
       : mode === 'none' ? { mode } : { mode, port: port(def.mqttPort, 1883) };
     node.failure = null;
+    const ap = apAddress(def.apAddress);
+    if (String(def.apAddress ?? '').trim() && !ap) node.warn(`"${def.apAddress}" is not a camera address (host or host:port); AP mode is off`);
     node.cloud = new FakeCloud({
       advertisedHost: String(def.advertisedHost ?? '').trim() || '127.0.0.1',
       bindHost: String(def.bindHost ?? '').trim() || undefined,
       httpPort: port(def.httpPort, 80),
       tcpPort: port(def.tcpPort, 6123),
       mqtt,
+      dns: def.dnsEnabled === true ? { port: port(def.dnsPort, 53) } : null,
+      ap: ap ? { ...ap, cameraId: /^[A-Za-z0-9]{1,32}$/.test(String(def.apCameraId ?? '').trim()) ? String(def.apCameraId).trim() : undefined } : null,
       log: (level, text) => (level === 'warn' ? node.warn(text) : node.debug(text)),
     });
     node.ready = node.cloud.start().then(() => {
-      node.log(`V720 cloud: HTTP ${node.cloud.ports.http}, TCP/UDP ${node.cloud.ports.tcp}, ${mode === 'external' ? redact(String(def.brokerUrl)) : node.cloud.mqttWhere}`);
+      const dns = (def.dnsEnabled === true ? `, DNS ${node.cloud.ports.dns}` : '') + (ap ? `, AP camera at ${ap.host}:${ap.port}` : '');
+      node.log(`V720 cloud: HTTP ${node.cloud.ports.http}, TCP/UDP ${node.cloud.ports.tcp}, ${mode === 'external' ? redact(String(def.brokerUrl)) : node.cloud.mqttWhere}${dns}`);
     }, (err: Error) => {
       node.failure = err;
       node.error(`V720 cloud could not start: ${err.message}`);

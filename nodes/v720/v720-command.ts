@@ -1,6 +1,8 @@
 // v720-command: a named command (msg.topic) or a raw {code, …} object (msg.payload) to a V720
-// camera, over MQTT or as a 301 forward on its TCP link; the camera's resulting state (its
-// re-published Info, or the 301 echo) comes out, or a timeout error that a Catch node gets.
+// camera, over MQTT or as a 301 forward on its TCP link (or a 502 on the link to a camera in AP
+// mode); the camera's resulting state (its re-published Info, or the echo) comes out, or a
+// timeout error that a Catch node gets. In AP mode also the memory card: dates, recordings,
+// file info and downloads.
 
 import type { DoneFn, NodeDef, NodeMessage, RedAPI, RedNode, SendFn } from '../core/node-red-types';
 import { Status, StatusThrottle } from '../core/status';
@@ -43,6 +45,9 @@ export = function register(RED: RedAPI): void {
         pending++;
         status.set(Status.connecting(`sent ${name ?? built.command.code}`));
         try {
+          if (built.sd) {
+            return { camera, command: built.command, state: await config.cloud.sdRequest(camera, built.sd, timeoutMs), filename: built.filename };
+          }
           if (!built.expectsReply) {
             await config.cloud.send(camera, built.command, via);
             return { camera, command: built.command, sent: true };
@@ -55,10 +60,12 @@ export = function register(RED: RedAPI): void {
       })().then((result) => {
         if (closed) return done();
         status.set(Status.connected(pending > 0 ? 'waiting' : 'done'));
-        send({ ...msg, payload: result.state ?? { sent: true }, camera: result.camera, command: result.command });
+        const out: NodeMessage = { ...msg, payload: result.state ?? { sent: true }, camera: result.camera, command: result.command };
+        if ('filename' in result && result.filename) out.filename = result.filename;
+        send(out);
         done();
       }, (err: Error) => {
-        if (!closed) status.set(Status.error(/no answer/.test(err.message) ? 'timeout' : 'failed'));
+        if (!closed) status.set(Status.error(/within \d/.test(err.message) ? 'timeout' : 'failed'));
         done(err);
       });
     });

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { seededRandom } from '../../nodes/core/seeded-random';
 
-const DEBIAN_PACKAGE: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', curl: 'curl', mosquitto: 'mosquitto', gcc: 'gcc' };
+const DEBIAN_PACKAGE: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', curl: 'curl', mosquitto: 'mosquitto', gcc: 'gcc', dig: 'dnsutils' };
 
 /** Throws a message naming the install step when a tool the test needs is missing. */
 export function requireTool(tool: string): string {

@@ -110,7 +110,7 @@ describe('v720 fake cloud with simulated cameras', () => {
       await waitFor(() => frames.length >= 3, 20_000, 'frames');
       // Confirms stop when the peer is unbound; the camera must then hold its frames.
       (cloud as any).media.unbindPeer(cam.uid);
-      (cloud as any).cameras.get(cam.uid).view.confirms.stop();
+      (cloud as any).cameras.get(cam.uid).view.receiver.confirms.stop();
       await waitFor(() => cam.counts.framesSkipped > 0, 15_000, 'camera stalls');
       sub.close();
     } finally {

@@ -1,5 +1,6 @@
 // Fuzzing every V720 parser: the header, the TCP framer, the JSON reader, the HTTP bootstrap
-// request parser and the UDP media channel, 20,000 cases each in CI (P2PCAM_FUZZ_ITERATIONS
+// request parser, the UDP media channel, the AP-mode catalogue reader and the AP client's
+// reading of a camera's TCP stream, 20,000 cases each in CI (P2PCAM_FUZZ_ITERATIONS
 // raises it). Invariants: nothing throws, buffers stay capped, and a datagram from an address
 // that is not a camera's bound peer never reaches that camera.
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { NaxclowFramer } from '../../nodes/v720/tcp-framer';
 import { MAX_URL_LENGTH, parseBootstrapRequest } from '../../nodes/v720/bootstrap-api';
 import { MediaChannel } from '../../nodes/v720/media-channel';
 import { JpegReassembler, fragmentJpeg } from '../../nodes/v720/jpeg-reassembler';
+import { ApClient } from '../../nodes/v720/ap-client';
+import { catalogueXml, parseCatalogue } from '../../nodes/v720/ap-sdcard';
 import { fuzzIterations, fuzzSeed, mutate, randomBytes, randomChunks, randomInt, seededRandom } from '../fuzz/fuzz-support';
 import { V } from './spec-vectors';
 
@@ -80,6 +83,43 @@ describe('v720 parsers fuzz', () => {
       if (r.request.deviceId !== undefined) assert.match(r.request.deviceId, /^[A-Za-z0-9]{1,32}$/);
       if (r.request.firmware !== undefined) assert.match(r.request.firmware, /^[A-Za-z0-9._-]{1,32}$/);
     } else assert.ok([400, 404, 405, 414].includes(r.status));
+  });
+
+  eachCase('AP memory-card catalogue', (random) => {
+    const xml = catalogueXml(20230124, [{ date: 20230124, hour: 2, minute: 5 }, { date: 20230124, hour: 23, minute: 59 }]);
+    const text = mutate(random, Buffer.from(xml), [Buffer.from('minBin="18446744073709551615"'), Buffer.from('<option hours="99" minBin="1"/>'), Buffer.from('"'), Buffer.from('<')]).toString('latin1');
+    const c = parseCatalogue(random() < 0.02 ? text.repeat(200) : text);
+    if (c) for (const r of c.recordings) assert.ok(r.hour >= 0 && r.hour <= 23 && r.minute >= 0 && r.minute <= 59 && /^\d{12}$/.test(r.name));
+  });
+
+  it(`AP client reading a camera's TCP stream: ${ITERATIONS} streams never throw and stay capped`, async () => {
+    const seed = fuzzSeed();
+    const random = seededRandom(seed);
+    let frames = 0;
+    let client: ApClient = null as unknown as ApClient;
+    const fresh = () => {
+      client = new ApClient({ host: '127.0.0.1', maxDownloadBytes: 4096 });
+      client.on('video', () => frames++);
+    };
+    fresh();
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.alloc(2500, 5), Buffer.from([0xff, 0xd9])]);
+    const pool = [...SAMPLES, ...fragmentJpeg(jpeg).map((f, i) => encodePacket({ cmd: Cmd.JPEG, msgFlag: f.msgFlag, pkgId: 9 + i, payload: f.payload })),
+      encodePacket({ cmd: Cmd.XML, payload: Buffer.from(catalogueXml(20230124, [{ date: 20230124, hour: 1, minute: 1 }])) }),
+      encodePacket({ cmd: Cmd.AVI, msgFlag: MsgFlag.FINISH, payload: Buffer.alloc(900, 1) }), encodeJson({ code: 502, content: { code: 3 } }), encodeJson({ code: 411, status: 200 })];
+    for (let n = 0; n < ITERATIONS; n++) {
+      let packet = pool[randomInt(random, pool.length)];
+      if (random() < 0.3) packet = mutate(random, packet, TOKENS);
+      const c = client as unknown as { onData(chunk: Buffer): void; framer: NaxclowFramer; inbox: unknown[]; closed: boolean };
+      try {
+        c.onData(packet);
+      } catch (err) {
+        throw new Error(`case ${n} (P2PCAM_FUZZ_SEED=${seed}): ${(err as Error).stack}`);
+      }
+      assert.ok(c.framer.pendingBytes < 8092 && c.inbox.length <= 16);
+      if (c.closed) fresh(); // a broken stream closes the link, as it should; go on with a new one
+    }
+    assert.ok(frames > 0, 'whole frames still came through');
+    await client.close();
   });
 
   it(`UDP media channel: ${ITERATIONS} datagrams from strangers and the bound peer`, async () => {
