@@ -360,7 +360,8 @@ export class SimulatedCamera extends EventEmitter {
     }
     for (const effect of chosen.effects ?? []) this.applyEffect(effect, vars);
     if (chosen.set) this.applySet(chosen.set, req);
-    await this.playSteps(conn, chosen.steps, { ...this.vars(conn, req), ...vars }, msgId, extra);
+    // Object.assign rather than a spread: see withKeys in amba-session.ts (Node 20 promotes spread copies).
+    await this.playSteps(conn, chosen.steps, Object.assign(this.vars(conn, req), vars), msgId, extra);
   }
 
   private chooseCase(handler: SimHandler): SimCase {
