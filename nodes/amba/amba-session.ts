@@ -194,6 +194,28 @@ export class AmbaSession extends EventEmitter {
     });
   }
 
+  /**
+   * The session keys of the model once it is known (Yi 4K: 257 with `param` 0 and `heartbeat` 1,
+   * and a `heartbeat` count in every request). A heartbeat change applies to the next request; a
+   * session started with other 257 keys is ended (258) and started again with these on the same
+   * connection, ahead of anything queued, since the keys belong to the session start.
+   */
+  useSessionKeys(startSessionExtras: Record<string, unknown> | undefined, heartbeatField: boolean): void {
+    const sameStart = JSON.stringify(startSessionExtras ?? {}) === JSON.stringify(this.opts.startSessionExtras ?? {});
+    this.opts.startSessionExtras = startSessionExtras;
+    this.opts.heartbeatField = heartbeatField;
+    if (sameStart || this.tokenValue === 0 || !this.socket) return; // the next 257 carries them
+    const again = (): void => {
+      if (!this.socket) return;
+      this.tokenValue = 0;
+      this.setState({ state: 'connecting', reason: "starting the session again with the model's keys" });
+      this.authenticate(false);
+    };
+    const stop: Pending = { req: { msg_id: MsgId.STOP_SESSION }, opts: {}, resolve: again, reject: again, queueTimer: null, replyTimer: null, retried: true, internal: true };
+    this.enqueue(stop, true);
+    this.pump();
+  }
+
   /** Ends the session politely (258) when online, closes the socket, rejects what is queued. */
   stop(): Promise<void> {
     if (!this.started) {
