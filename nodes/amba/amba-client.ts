@@ -1,6 +1,7 @@
 // One Ambarella camera as the nodes see it: the control session, the data port, the model profile
-// (configured, or detected once from the 257 reply, msg 11 and the version settings), and one
-// event stream carrying each notification raw and with its normalised meaning.
+// (configured, or detected once from the 257 reply, msg 11 and the version settings, after which
+// the session uses that model's 257 keys and heartbeat field), and one event stream carrying each
+// notification raw and with its normalised meaning.
 
 import { EventEmitter } from 'node:events';
 import { AmbaReply, AmbaRequest, AmbaSession, AmbaSessionOptions, RequestOptions, StateInfo } from './amba-session';
@@ -47,7 +48,7 @@ export class AmbaClient extends EventEmitter {
       if (reply.rval === 0) this.emitEvent(null, { event: 'battery', ...batteryFromReply(reply) });
     });
     this.session.on('sessionLost', (info: { reason: string }) => this.emitEvent(null, { event: 'sessionLost', reason: info.reason }));
-    this.session.on('started', (reply: Record<string, unknown>) => (this.startReply = reply));
+    this.session.on('started', (reply: Record<string, unknown>) => this.onStarted(reply));
     this.session.on('state', (st: StateInfo) => this.emit('state', st));
     this.session.on('diagnostic', (d: string) => this.emit('diagnostic', d));
     this.session.on('stray', (obj: unknown) => this.emit('diagnostic', `unmatched reply from the camera: ${JSON.stringify(obj).slice(0, 200)}`));
@@ -127,9 +128,24 @@ export class AmbaClient extends EventEmitter {
       const sw = await this.session.request({ msg_id: MsgId.GET_SETTING, type: 'sw_version' });
       if (sw.rval === 0) clues.swVersion = String(sw.param);
     }
-    this.profileValue = PROFILES[detectProfile(clues)];
-    this.emit('profile', this.profileValue);
+    this.adopt(PROFILES[detectProfile(clues)]);
     return this.profileValue;
+  }
+
+  /** A Yi 4K names itself in the 257 reply: its session keys are taken up without waiting for a command. */
+  private onStarted(reply: Record<string, unknown>): void {
+    this.startReply = reply;
+    if (this.configured !== 'auto') return;
+    const named = detectProfile({ startReply: reply });
+    if (named !== 'generic') this.adopt(PROFILES[named]);
+  }
+
+  /** Uses a detected profile, with its session keys (the session starts again when they differ). */
+  private adopt(profile: ModelProfile): void {
+    const changed = profile !== this.profileValue;
+    this.profileValue = profile;
+    this.session.useSessionKeys(profile.startSessionExtras, profile.heartbeatField);
+    if (changed) this.emit('profile', profile);
   }
 
   private emitEvent(raw: Record<string, unknown> | null, normalised: NormalisedEvent | null): void {

@@ -48,7 +48,7 @@ export interface SimulatedCameraOptions {
   faults?: SimFaults;
   /** Pick a captured variant of an answer, e.g. 'ack_first' for the Yi 1 photo. */
   variant?: string;
-  /** Bytes per second on the data port; 0 (default) is as fast as the socket goes. */
+  /** Bytes per second on the data port, both ways; 0 (default) is as fast as the socket goes. */
   dataRate?: number;
   videoBytes?: number;
 }
@@ -116,6 +116,8 @@ export class SimulatedCamera extends EventEmitter {
   private connIds = 0;
   private busyUntil = 0;
   private stopped = false;
+  /** What the client told the data server with 261, and in which session. */
+  private clientInfo: { token: number; address: string } | null = null;
 
   constructor(options: SimulatedCameraOptions = {}) {
     super();
@@ -155,6 +157,17 @@ export class SimulatedCamera extends EventEmitter {
   /** Open control and data connections. */
   get connectionCount(): number {
     return this.conns.size + this.dataConns.size;
+  }
+
+  /** The running data transfer, for tests that act in the middle of one. */
+  get transferProgress(): { kind: 'get' | 'put' | 'thumb'; path: string; sent: number } | null {
+    const t = this.transfer;
+    return t ? { kind: t.kind, path: t.path, sent: t.sent } : null;
+  }
+
+  /** The client address given with 261 in the current session. */
+  get clientAddress(): string | undefined {
+    return this.clientInfo && this.clientInfo.token === this.currentToken ? this.clientInfo.address : undefined;
   }
 
   /** The token of the current session, 0 when nobody holds it. */
@@ -360,7 +373,8 @@ export class SimulatedCamera extends EventEmitter {
     }
     for (const effect of chosen.effects ?? []) this.applyEffect(effect, vars);
     if (chosen.set) this.applySet(chosen.set, req);
-    await this.playSteps(conn, chosen.steps, { ...this.vars(conn, req), ...vars }, msgId, extra);
+    // Object.assign rather than a spread: see withKeys in amba-session.ts (Node 20 promotes spread copies).
+    await this.playSteps(conn, chosen.steps, Object.assign(this.vars(conn, req), vars), msgId, extra);
   }
 
   private chooseCase(handler: SimHandler): SimCase {
@@ -445,6 +459,8 @@ export class SimulatedCamera extends EventEmitter {
         const p = this.sd.resolve(String(req.param ?? ''), this.pwd);
         return this.sd.delete(p) ? null : 'not_found';
       }
+      case 'client_info':
+        return this.setClientInfo(req);
       case 'session_stop':
         this.cancelTransfer();
         this.later(() => {
@@ -454,6 +470,21 @@ export class SimulatedCamera extends EventEmitter {
       default:
         return null;
     }
+  }
+
+  /** 261: `type` "TCP" with the client's IPv4 address (or "RFCOMM" with a Bluetooth MAC). */
+  private setClientInfo(req: Record<string, unknown>): string | null {
+    const address = typeof req.param === 'string' ? req.param : '';
+    const valid = req.type === 'TCP' ? net.isIPv4(address) : req.type === 'RFCOMM' && /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(address);
+    if (!valid) return 'bad_value';
+    this.clientInfo = { token: this.token, address };
+    return null;
+  }
+
+  /** A data transfer before 261 on a camera whose data server needs it; -14 like other
+   *  operations out of order (the SDK's exact code for this case is not known). */
+  private needsClientInfo(): boolean {
+    return this.model.clientInfoRequired && this.clientAddress === undefined;
   }
 
   private setSetting(req: Record<string, unknown>): string | null {
@@ -560,6 +591,7 @@ export class SimulatedCamera extends EventEmitter {
     const p = this.sd.resolve(String(req.param ?? ''), this.pwd);
     const file = this.sd.get(p);
     if (!file) return this.replyError(conn, 'not_found', 1285);
+    if (this.needsClientInfo()) return this.writeRval(conn, -14, 1285);
     if (this.transfer) return this.writeRval(conn, -21, 1285);
     const size = file.data.length;
     const offset = Math.max(0, Math.floor(Number(req.offset) || 0));
@@ -598,6 +630,7 @@ export class SimulatedCamera extends EventEmitter {
     const size = Math.floor(Number(req.size));
     if (typeof req.md5sum !== 'string' || !/^[0-9a-f]{32}$/i.test(req.md5sum) || !Number.isFinite(size) || size < 0) return this.writeRval(conn, -25, 1286);
     if (this.sd.has(p)) return this.replyError(conn, 'bad_value', 1286);
+    if (this.needsClientInfo()) return this.writeRval(conn, -14, 1286);
     if (this.transfer) return this.writeRval(conn, -21, 1286);
     const expected = req.md5sum.toLowerCase();
     const parts: Buffer[] = [];
@@ -613,18 +646,21 @@ export class SimulatedCamera extends EventEmitter {
     }));
     await this.sleep(15 + extra);
     await this.write(conn, [texts.ack], undefined, 1286);
-    await t.done;
-    if (t.cancelled) return;
-    const data = Buffer.concat(parts);
-    const ok = data.length === size && md5(data) === expected;
-    if (ok) this.sd.put(p, data);
-    const text = renderTemplate(ok ? texts.complete : texts.fail, { ...vars, bytes_received: data.length, md5: md5(data) });
-    await this.write(conn, [text], undefined, -1);
+    // The data service reports on its own; the command task is free for the next request (a 1287).
+    void t.done.then(async () => {
+      if (t.cancelled) return;
+      const data = Buffer.concat(parts);
+      const ok = data.length === size && md5(data) === expected;
+      if (ok) this.sd.put(p, data);
+      const text = renderTemplate(ok ? texts.complete : texts.fail, { ...vars, bytes_received: data.length, md5: md5(data) });
+      await this.write(conn, [text], undefined, -1);
+    }).catch(() => undefined);
   }
 
   private async thumb(conn: ControlConn, req: Record<string, unknown>, texts: Record<string, string>, vars: TemplateVars, extra: number): Promise<void> {
     const p = this.sd.resolve(String(req.param ?? ''), this.pwd);
     if (!this.sd.has(p)) return this.replyError(conn, 'not_found', 1025);
+    if (this.needsClientInfo()) return this.writeRval(conn, -14, 1025);
     if (this.transfer) return this.writeRval(conn, -21, 1025);
     const bytes = this.sd.thumbnail(p);
     const t = this.startTransfer('thumb', p, conn, async (transfer, socket) => {
@@ -692,7 +728,14 @@ export class SimulatedCamera extends EventEmitter {
     this.latestData = socket;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.absorb(() => {
-      if (this.transfer?.kind === 'put' && this.transfer.onData) this.transfer.onData(chunk);
+      if (this.transfer?.kind !== 'put' || !this.transfer.onData) return;
+      this.transfer.onData(chunk);
+      // A card that writes at `dataRate`: the socket is not read faster, so the client feels it.
+      const rate = this.opts.dataRate ?? 0;
+      if (rate > 0) {
+        socket.pause();
+        this.later(() => socket.resume(), (chunk.length / rate) * 1000);
+      }
     }));
     socket.on('error', () => undefined);
     socket.on('close', () => {

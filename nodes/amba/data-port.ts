@@ -6,10 +6,15 @@
 // Downloads resume: when the data connection drops (or the camera reports get_file_fail), the
 // next attempt asks for the rest with `offset`. The md5 of the completion event is checked
 // against the whole file or against the last part, since firmware differ in which one they send.
+//
+// Before the first transfer of each session the client tells the camera its address (261, as the
+// official apps do): the reference server's data service serves nobody else, and cameras that do
+// not need it answer it all the same. Uploads are written in pieces, so a cancel stops them at
+// once instead of after the whole file has gone into the socket.
 
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
-import type { AmbaSession } from './amba-session';
+import type { AmbaReply, AmbaRequest, AmbaSession } from './amba-session';
 import { MsgId } from './msg-ids';
 import { AmbaError } from './rval';
 
@@ -51,6 +56,19 @@ export interface ThumbnailResult {
 
 type Completion = { ok: boolean; bytes?: number; md5?: string };
 
+/** Upload write size: small enough that a cancel stops the bytes within one piece. */
+const UPLOAD_PIECE_BYTES = 64 * 1024;
+
+/** The running transfer, as `cancel` sees it. */
+interface Transfer {
+  kind: 'get' | 'put' | 'thumb';
+  path: string;
+  cancelled: boolean;
+  /** Bytes written so far (uploads): the `sent_size` of a cancel. */
+  sent: number;
+  abort: (err: Error) => void;
+}
+
 interface Sink {
   chunks: Buffer[];
   bytes: number;
@@ -68,8 +86,12 @@ export class DataPort {
   private connecting: Promise<net.Socket> | null = null;
   private sink: Sink | null = null;
   private chain: Promise<unknown> = Promise.resolve();
-  private current: { path: string; cancelled: boolean; abort: (err: Error) => void } | null = null;
+  private current: Transfer | null = null;
   private closed = false;
+  /** The session token under which the camera last got our address (261); 0 for none. */
+  private announcedToken = 0;
+  /** This host's address on the data connection, kept past the socket (261 may follow a drop). */
+  private localAddress = '';
 
   constructor(private readonly session: AmbaSession, options: DataPortOptions) {
     this.host = options.host;
@@ -95,16 +117,28 @@ export class DataPort {
     return this.serial(() => this.runThumbnail(path, type));
   }
 
-  /** Stops the running transfer (1287); its promise rejects with code CANCELLED. */
+  /**
+   * Stops the running transfer: its promise rejects with code CANCELLED at once, an upload writes
+   * no further byte, and the camera is told (1287, with `sent_size` for an upload). Resolves with
+   * the camera's answer, which it gives once its data service has stopped.
+   */
   async cancel(): Promise<{ path: string | null; transferredSize?: number }> {
     const t = this.current;
     if (!t) return { path: null };
     t.cancelled = true;
-    const reply = await this.session.request({ msg_id: MsgId.CANCEL_FILE_XFER, param: t.path });
-    t.abort(new AmbaError(`transfer of ${t.path} cancelled`, { code: 'CANCELLED', msgId: MsgId.GET_FILE }));
-    this.dropSocket();
-    if (reply.rval !== 0 && reply.rval !== -14) throw AmbaError.fromRval(reply.rval, MsgId.CANCEL_FILE_XFER, 'cancel');
-    return { path: t.path, transferredSize: typeof reply.transferred_size === 'number' ? reply.transferred_size : undefined };
+    const req: AmbaRequest = { msg_id: MsgId.CANCEL_FILE_XFER, param: t.path };
+    if (t.kind === 'put') req.sent_size = t.sent;
+    // Queued (and, with the control connection idle, written) before the local end.
+    const answer = this.session.request(req);
+    t.abort(new AmbaError(`transfer of ${t.path} cancelled`, { code: 'CANCELLED', msgId: t.kind === 'put' ? MsgId.PUT_FILE : t.kind === 'thumb' ? MsgId.GET_THUMB : MsgId.GET_FILE }));
+    try {
+      const reply = await answer;
+      if (reply.rval !== 0 && reply.rval !== -14) throw AmbaError.fromRval(reply.rval, MsgId.CANCEL_FILE_XFER, 'cancel');
+      return { path: t.path, transferredSize: typeof reply.transferred_size === 'number' ? reply.transferred_size : undefined };
+    } finally {
+      // Bytes of the cancelled transfer may still be in flight on this connection.
+      this.dropSocket();
+    }
   }
 
   close(): void {
@@ -127,13 +161,14 @@ export class DataPort {
     let attempt = 0;
     for (; attempt < attempts; attempt++) {
       if (attempt > 0) await delay(options.retryDelayMs ?? 300);
-      const t = this.begin(path);
+      const t = this.begin('get', path);
       const events = this.watch(['get_file_complete', 'get_file_fail']);
       try {
         await this.connect();
         const sink = this.openSink();
         const req = { msg_id: MsgId.GET_FILE, param: path, offset: got, fetch_size: size < 0 ? 0 : size - got };
-        const reply = await this.session.request(req);
+        const reply = await this.transferRequest(req);
+        if (t.cancelled) throw new AmbaError(`transfer of ${path} cancelled`, { code: 'CANCELLED', msgId: MsgId.GET_FILE });
         if (reply.rval !== 0) throw AmbaError.fromRval(reply.rval, MsgId.GET_FILE, `download of ${path}`);
         const total = integer(reply.size);
         const rem = integer(reply.rem_size);
@@ -157,8 +192,10 @@ export class DataPort {
           got += partial.length;
         }
         lastError = e;
+        // A cancelled transfer keeps its connection until the camera confirmed the stop (cancel()).
+        if (t.cancelled) throw e;
         this.dropSocket();
-        if (!retryable(e) || t.cancelled) throw e;
+        if (!retryable(e)) throw e;
       } finally {
         events.stop();
         this.end(t);
@@ -210,31 +247,67 @@ export class DataPort {
   // --- upload, thumbnail ----------------------------------------------------------------------
 
   private async runUpload(path: string, data: Buffer): Promise<{ path: string; size: number; md5: string }> {
-    const t = this.begin(path);
+    const t = this.begin('put', path);
+    const cancelled = new Promise<never>((_, reject) => (t.abort = reject));
+    cancelled.catch(() => undefined);
     const events = this.watch(['put_file_complete', 'put_file_fail']);
     try {
       const socket = await this.connect();
       const digest = md5(data);
-      const reply = await this.session.request({ msg_id: MsgId.PUT_FILE, param: path, offset: 0, size: data.length, md5sum: digest });
+      const req = { msg_id: MsgId.PUT_FILE, param: path, offset: 0, size: data.length, md5sum: digest };
+      const reply = await Promise.race([this.transferRequest(req), cancelled]);
       if (reply.rval !== 0) throw AmbaError.fromRval(reply.rval, MsgId.PUT_FILE, `upload of ${path}`);
-      socket.write(data);
-      const done = await events.wait(this.stallMs + Math.ceil(data.length / 50_000), true);
+      await Promise.race([this.write(socket, data, t), cancelled]);
+      const done = await Promise.race([events.wait(this.stallMs + Math.ceil(data.length / 50_000), true), cancelled]);
       if (!done) throw new AmbaError(`upload of ${path}: no completion from the camera`, { code: 'TIMEOUT' });
       if (!done.ok) throw new AmbaError(`upload of ${path} failed on the camera (put_file_fail after ${done.bytes ?? 0} bytes)`, { code: 'PUT_FAIL' });
       return { path, size: data.length, md5: digest };
+    } catch (err) {
+      if (!t.cancelled) this.dropSocket();
+      throw err;
     } finally {
       events.stop();
       this.end(t);
     }
   }
 
+  /** Writes an upload in pieces, each after the socket took the last; stops when cancelled. */
+  private async write(socket: net.Socket, data: Buffer, t: Transfer): Promise<void> {
+    while (t.sent < data.length && !t.cancelled) {
+      if (socket.destroyed || this.socket !== socket) throw new AmbaError(`data connection closed after ${t.sent} of ${data.length} bytes`, { code: 'CONNECTION' });
+      const piece = data.subarray(t.sent, t.sent + UPLOAD_PIECE_BYTES);
+      const more = socket.write(piece);
+      t.sent += piece.length;
+      if (!more) await this.drained(socket, t.sent, data.length);
+    }
+  }
+
+  /** Resolves when the socket wants more, or when it closed (the caller then fails); rejects on a stall. */
+  private drained(socket: net.Socket, sent: number, total: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(stall);
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      const stall = setTimeout(() => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        reject(new AmbaError(`upload stalled: the camera took no data for ${this.stallMs} ms (${sent} of ${total} bytes written)`, { code: 'TIMEOUT' }));
+      }, this.stallMs);
+      socket.once('drain', done);
+      socket.once('close', done);
+    });
+  }
+
   private async runThumbnail(path: string, type: string): Promise<ThumbnailResult> {
-    const t = this.begin(path);
+    const t = this.begin('thumb', path);
     try {
       await this.connect();
       const sink = this.openSink();
       // AppLib pushes the bytes first and replies after, with their size and md5.
-      const reply = await this.session.request({ msg_id: MsgId.GET_THUMB, param: path, type });
+      const reply = await this.transferRequest({ msg_id: MsgId.GET_THUMB, param: path, type });
       if (reply.rval !== 0) throw AmbaError.fromRval(reply.rval, MsgId.GET_THUMB, `thumbnail of ${path}`);
       const size = integer(reply.size);
       if (size === null || size < 0 || size > 16 * 1024 * 1024) throw new AmbaError(`thumbnail of ${path}: impossible size ${String(reply.size)}`, { code: 'PROTOCOL' });
@@ -243,7 +316,7 @@ export class DataPort {
       if (typeof reply.md5sum === 'string' && reply.md5sum.toLowerCase() !== digest) throw new AmbaError(`thumbnail of ${path}: md5 mismatch`, { code: 'MD5' });
       return { path, data, size, md5: digest, type: String(reply.type ?? type) };
     } catch (err) {
-      this.dropSocket();
+      if (!t.cancelled) this.dropSocket();
       throw err;
     } finally {
       this.end(t);
@@ -258,10 +331,34 @@ export class DataPort {
     return run;
   }
 
-  private begin(path: string): { path: string; cancelled: boolean; abort: (err: Error) => void } {
-    const t = { path, cancelled: false, abort: (_err: Error): void => undefined };
+  private begin(kind: Transfer['kind'], path: string): Transfer {
+    const t: Transfer = { kind, path, cancelled: false, sent: 0, abort: (_err: Error): void => undefined };
     this.current = t;
     return t;
+  }
+
+  /**
+   * A transfer request, after 261 once per session. The camera forgets the address with its
+   * session, and a session can be replaced between the two requests (the transfer is then sent
+   * again under the new token and refused with -14): the address is given again and the request
+   * repeated once.
+   */
+  private async transferRequest(req: AmbaRequest): Promise<AmbaReply> {
+    await this.announce();
+    const reply = await this.session.request(req);
+    if (reply.rval !== -14 || this.announcedToken === this.session.token) return reply;
+    await this.announce();
+    return this.session.request(req);
+  }
+
+  /** 261: where the data service is to send (spec §4.1), with the address this host uses to reach the camera. */
+  private async announce(): Promise<void> {
+    const token = this.session.token;
+    if (token !== 0 && token === this.announcedToken) return;
+    const reply = await this.session.request({ msg_id: MsgId.SET_CLNT_INFO, type: 'TCP', param: this.localAddress });
+    // Whatever the answer, not again in this session: a camera that does not know 261 transfers without it.
+    this.announcedToken = this.session.token;
+    if (reply.rval !== 0) this.session.emit('diagnostic', `the camera answered rval ${reply.rval} to the client address (261); transferring without it`);
   }
 
   private end(t: object): void {
@@ -315,6 +412,7 @@ export class DataPort {
       socket.once('connect', () => {
         clearTimeout(timer);
         this.socket = socket;
+        this.localAddress = clientAddress(socket);
         resolve(socket);
       });
       socket.on('data', (chunk: Buffer) => this.onBytes(socket, chunk));
@@ -374,6 +472,12 @@ export function completionDetails(raw: Record<string, unknown>): { bytes?: numbe
   }
   if (typeof raw.md5sum === 'string') out.md5 = raw.md5sum;
   return out;
+}
+
+/** The local IPv4 of the data connection (Node reports IPv4 on a dual-stack socket as ::ffff:a.b.c.d). */
+function clientAddress(socket: net.Socket): string {
+  const local = socket.localAddress ?? '';
+  return local.startsWith('::ffff:') ? local.slice('::ffff:'.length) : local;
 }
 
 function retryable(err: AmbaError): boolean {

@@ -24,6 +24,10 @@ export interface SimModel extends ModelTranscript {
   events: { recordStarted: string; photoStarted?: string };
   mss: number;
   mssGapMs: number;
+  /** The data server serves only a client that told its address (261) in this session: the SDK's
+   *  rule, kept by the reference server and the Yi 4K (whose official SDK sends 261). The Yi 1,
+   *  Mijia and SJ8 answer 261 but transfer without it (Yi 1 community clients never send it). */
+  clientInfoRequired: boolean;
 }
 
 const step = (d: number, ...w: string[]): SimStep => ({ d, w });
@@ -47,7 +51,7 @@ function commonFill(mediaType: { img: string; mov: string }): Record<string, Sim
       },
     },
     '258': { evidence: 'sdk', action: 'session_stop', steps: [step(15, '{"rval":0,"msg_id":258}')] },
-    '261': { evidence: 'log', steps: [step(10, '{"rval":0,"msg_id":261}')] },
+    '261': { evidence: 'log', action: 'client_info', steps: [step(10, '{"rval":0,"msg_id":261}')] },
     '1025': {
       evidence: 'spec §4.4 (AppLib sends the reply after the bytes)',
       action: 'thumb',
@@ -79,6 +83,8 @@ function commonFill(mediaType: { img: string; mov: string }): Record<string, Sim
 
 function fill(model: ModelTranscript, extra: Record<string, SimHandler>): void {
   for (const [key, handler] of Object.entries(extra)) if (!(key in model.handlers)) model.handlers[key] = handler;
+  // The captured 261 texts stay; the simulator also has to remember what the client told it.
+  model.handlers['261'] = { ...model.handlers['261'], action: 'client_info' };
 }
 
 const ON_OFF = ['on', 'off'];
@@ -129,6 +135,7 @@ function yi1(): SimModel {
     events: { recordStarted: 'start_video_record', photoStarted: 'start_photo_capture' },
     mss: CAPTURED.transport.mss,
     mssGapMs: CAPTURED.transport.mss_gap_ms,
+    clientInfoRequired: false,
   };
 }
 
@@ -156,6 +163,7 @@ function mijia4k(): SimModel {
     events: { recordStarted: 'start_record' },
     mss: CAPTURED.transport.mss,
     mssGapMs: CAPTURED.transport.mss_gap_ms,
+    clientInfoRequired: false,
   };
 }
 
@@ -180,6 +188,7 @@ function sj8(): SimModel {
     events: { recordStarted: 'start_normal_record' },
     mss: CAPTURED.transport.mss,
     mssGapMs: CAPTURED.transport.mss_gap_ms,
+    clientInfoRequired: false,
   };
 }
 
@@ -194,6 +203,7 @@ function yi4k(): SimModel {
     title: 'Xiaomi Yi 4K (Z16), inferred from spec §8/§9.2 and the official SDK value sets',
     first_token: 1,
     nul_after: [],
+    clientInfoRequired: true,
     session: {
       ...base.session,
       reply: {
@@ -258,6 +268,7 @@ function generic(): SimModel {
     first_token: 1,
     stale_session_at_start: false,
     nul_after: [257],
+    clientInfoRequired: true,
     busy_reply_delay_max_ms: undefined,
     settings: {
       style: 'compact',

@@ -222,4 +222,18 @@ describe('AmbaSession against the simulated cameras', () => {
     await waitFor(() => cam.currentToken === 0, 2000, 'the camera freed the session');
     await assert.rejects(s.request({ msg_id: 13 }), /not started/);
   });
+
+  it('writes the request as given with the session token in place, and the Yi 4K heartbeat after it', async () => {
+    const cam = await camera({ model: 'yi4k' });
+    const s = session(cam, { startSessionExtras: { param: 0, heartbeat: 1 }, heartbeatField: true });
+    await s.request({ msg_id: 13 });
+    // A raw object from a flow may carry its own (stale) token: it is replaced where it stands.
+    await s.request({ msg_id: 1, token: 99, type: 'video_resolution' });
+    const texts = cam.requests.map((r) => r.text);
+    assert.deepEqual(texts, [
+      '{"msg_id":257,"token":0,"param":0,"heartbeat":1}',
+      `{"msg_id":13,"token":${s.token},"heartbeat":"1"}`,
+      `{"msg_id":1,"token":${s.token},"type":"video_resolution","heartbeat":"2"}`,
+    ]);
+  });
 });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import * as net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { AmbaClient } from '../../nodes/amba/amba-client';
+import { AmbaSession } from '../../nodes/amba/amba-session';
+import { waitFor } from '../support/node-red';
 import { SimulatedCamera, SimulatedCameraOptions, startSimulatedCamera } from '../../nodes/amba/camera-simulator';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -104,4 +107,85 @@ describe('data port 8787', () => {
     small.start();
     await assert.rejects(small.data.download('/tmp/SD0/DCIM/100MEDIA/FILE0001.JPG'), /more than the 1000 allowed/);
   });
+
+  it('gives the camera its address (261) once per session before a transfer; the reference server refuses transfers without it', async () => {
+    const { cam, client } = await setup({ model: 'generic' });
+    const file = cam.model.media_dir + '/' + cam.model.default_file.name;
+    await client.data.download(file);
+    await client.data.thumbnail(file);
+    const sent = (): Record<string, unknown>[] => cam.requests.map((q) => JSON.parse(q.text) as Record<string, unknown>);
+    assert.deepEqual(sent().filter((q) => [261, 1285, 1025].includes(q.msg_id as number)).map((q) => q.msg_id), [261, 1285, 1025], 'one 261, before the first transfer');
+    assert.deepEqual(sent().find((q) => q.msg_id === 261), { msg_id: 261, type: 'TCP', param: '127.0.0.1', token: client.session.token });
+    assert.equal(cam.clientAddress, '127.0.0.1');
+
+    // The camera forgets the address with its session; the transfer sent again under the new
+    // token is refused (-14) until the address is given again.
+    const before = cam.requests.length;
+    cam.endSession();
+    const again = await client.data.download(file);
+    assert.equal(again.md5Verified, true);
+    assert.deepEqual(sent().slice(before, before + 5).map((q) => q.msg_id), [1285, 257, 1285, 261, 1285]);
+
+    const raw = new AmbaSession({ host: '127.0.0.1', port: cam.controlPort, keepaliveMs: 0 });
+    cleanup.push(() => raw.stop());
+    await client.stop();
+    raw.start();
+    assert.equal((await raw.request({ msg_id: 1285, param: file, offset: 0, fetch_size: 0 })).rval, -14, 'no transfer before 261');
+    assert.equal((await raw.request({ msg_id: 261, type: 'TCP', param: 'camera-app' })).rval, -13, 'not an IPv4 address');
+    assert.equal((await raw.request({ msg_id: 261, type: 'TCP', param: '127.0.0.1' })).rval, 0);
+    const data = net.connect(cam.dataPort, '127.0.0.1');
+    cleanup.push(async () => void data.destroy());
+    await new Promise((r) => data.once('connect', r));
+    const ack = await raw.request({ msg_id: 1025, param: file, type: 'thumb' });
+    assert.equal(ack.rval, 0, 'served once the address is known');
+  });
+
+  it('a Yi 1 transfers without 261, as its community clients expect', async () => {
+    const cam = await startSimulatedCamera({ model: 'yi1' });
+    cleanup.push(() => cam.stop());
+    const raw = new AmbaSession({ host: '127.0.0.1', port: cam.controlPort, keepaliveMs: 0 });
+    cleanup.push(() => raw.stop());
+    raw.start();
+    const reply = await raw.request({ msg_id: 1026, param: cam.model.media_dir + '/' + cam.model.default_file.name });
+    assert.equal(reply.rval, 0);
+    assert.equal(cam.clientAddress, undefined);
+    const put = await raw.request({ msg_id: 1286, param: '/tmp/fuse_d/empty.script', offset: 0, size: 0, md5sum: md5(Buffer.alloc(0)) });
+    assert.equal(put.rval, 0);
+  });
+
+  it('cancelling an upload ends it at once on both sides: no more bytes, no file, no completion event', async () => {
+    const { cam, client } = await setup({ model: 'mijia4k', dataRate: 400_000 });
+    const content = Buffer.alloc(4_000_000, 7);
+    const target = '/tmp/SD0/DCIM/100MEDIA/BIG.MP4';
+    const order: string[] = [];
+    const events: string[] = [];
+    client.session.on('notification', (n: Record<string, unknown>) => events.push(String(n.type)));
+    const upload = client.data.upload(target, content).then(
+      () => order.push('upload finished'),
+      (err: Error & { code?: string }) => order.push(`upload ${err.code}`),
+    );
+    await waitForBytes(cam, 'put');
+    const cancelled = await client.data.cancel().then((r) => {
+      order.push('camera confirmed');
+      return r;
+    });
+    await upload;
+    assert.deepEqual(order, ['upload CANCELLED', 'camera confirmed'], 'the upload ended before the camera answered');
+    assert.equal(cancelled.path, target);
+    const cancel = cam.requests.map((q) => JSON.parse(q.text) as Record<string, unknown>).find((q) => q.msg_id === 1287)!;
+    assert.equal(cancel.param, target);
+    assert.ok(typeof cancel.sent_size === 'number' && cancel.sent_size > 0 && cancel.sent_size < content.length, `sent_size ${String(cancel.sent_size)}`);
+    assert.ok((cancelled.transferredSize ?? 0) > 0 && (cancelled.transferredSize ?? 0) < content.length);
+    assert.equal(cam.sd.has(target), false, 'the partial upload is not on the card');
+    // The camera's data service is free again at once: the next upload is not refused as busy.
+    const small = Buffer.from('after the cancel');
+    const next = await client.data.upload('/tmp/SD0/after.txt', small);
+    assert.equal(next.size, small.length);
+    assert.deepEqual(events, ['put_file_complete'], 'only the second upload completed; the cancelled one sent no event');
+  });
 });
+
+/** Resolves once the simulated camera has taken some bytes of a running transfer of `kind`. */
+async function waitForBytes(cam: SimulatedCamera, kind: string): Promise<void> {
+  await waitFor(() => cam.transferProgress?.kind === kind && cam.transferProgress.sent > 0, 5000, `bytes of a ${kind} transfer`);
+}
