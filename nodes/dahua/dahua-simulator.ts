@@ -53,7 +53,7 @@ export interface DahuaSimulator {
   /** No hole punching possible (strict NAT): only the relay path works. */
   setStunBlocked(on: boolean): void;
   setServices(services: DeviceServices): void;
-  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number };
+  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number; relayTokens: number };
   close(): Promise<void>;
 }
 
@@ -125,6 +125,7 @@ export async function startDahuaSimulator(options: DahuaSimulatorOptions = {}): 
       stunAnswered: device.stunRequestsAnswered,
       rtspPlaying: rtsp ? rtsp.playing : 0,
       rtspPeakPlaying: rtsp ? rtsp.peakPlaying : 0,
+      relayTokens: cloud?.relayTokens ?? 0,
     }),
     close: async () => {
       cloud?.close();

@@ -94,6 +94,11 @@ export class SimCloud {
   readonly p2p: DhServer;
   readonly relay: DhServer;
   private readonly tokens = new Set<string>();
+
+  /** Relay tokens handed out by /relay/agent and not yet released by /relay/unbind on the relay server. */
+  get relayTokens(): number {
+    return this.tokens.size;
+  }
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly state: SimCloudState, private readonly device: SimPtcpPeer, private readonly agent: SimPtcpPeer) {
