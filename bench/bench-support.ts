@@ -56,8 +56,23 @@ export function compare(subject: () => void, baseline: () => void, rounds = 7): 
     s.push(timeRounds(subject, 1).msPerCall);
     b.push(timeRounds(baseline, 1).msPerCall);
   }
-  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   return { subjectMs: median(s), baselineMs: median(b) };
+}
+
+/** Measurements that take real time (transfers, sessions): subject and baseline in alternation, `rounds` each, medians. */
+export async function alternate(subject: () => Promise<number>, baseline: () => Promise<number>, rounds: number): Promise<{ subject: number; baseline: number }> {
+  const s: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    b.push(await baseline());
+    s.push(await subject());
+  }
+  return { subject: median(s), baseline: median(b) };
+}
+
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export function round(n: number, digits = 3): number {

@@ -41,6 +41,8 @@ export interface DahuaSimulator {
   readonly rtspPort: number | null;
   /** Every DH-HTTP request received, as "METHOD path", in order (bounded). */
   readonly requests: readonly string[];
+  /** Every local UDP port a client has reached the cloud from (the first 1000): S_dev and S_relay of each handshake. */
+  clientUdpPorts(): number[];
   setFaults(faults: FaultOptions): void;
   /** The device goes silent: sessions drop without a word, STUN and PTCP go unanswered, the cloud cannot reach it. */
   killDevice(): void;
@@ -51,7 +53,7 @@ export interface DahuaSimulator {
   /** No hole punching possible (strict NAT): only the relay path works. */
   setStunBlocked(on: boolean): void;
   setServices(services: DeviceServices): void;
-  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number };
+  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number; relayTokens: number };
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startDahuaSimulator(options: DahuaSimulatorOptions = {}): 
     relayDead: false,
     p2pReplyDelayMs: options.p2pReplyDelayMs ?? 30,
     requests: [],
+    clientPorts: new Set(),
   };
   const device = new SimPtcpPeer('device', ctx);
   let cloud: SimCloud | null = null;
@@ -98,6 +101,7 @@ export async function startDahuaSimulator(options: DahuaSimulatorOptions = {}): 
     cloud: main,
     rtspPort: rtsp ? rtsp.port : null,
     requests: state.requests,
+    clientUdpPorts: () => [...state.clientPorts],
     setFaults: (f) => (faults = { ...f }),
     killDevice: () => {
       device.alive = false;
@@ -121,6 +125,7 @@ export async function startDahuaSimulator(options: DahuaSimulatorOptions = {}): 
       stunAnswered: device.stunRequestsAnswered,
       rtspPlaying: rtsp ? rtsp.playing : 0,
       rtspPeakPlaying: rtsp ? rtsp.peakPlaying : 0,
+      relayTokens: cloud?.relayTokens ?? 0,
     }),
     close: async () => {
       cloud?.close();

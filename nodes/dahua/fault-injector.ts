@@ -24,21 +24,32 @@ export interface FaultStats {
 export class FaultInjector {
   readonly stats: FaultStats = { passed: 0, dropped: 0, duplicated: 0, reordered: 0 };
   private options: FaultOptions;
+  /** The object last given to set(): the simulator hands over the same one until faults change. */
+  private lastSet: FaultOptions | null = null;
+  private faulty: boolean;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly deliver: (datagram: Buffer) => void, options: FaultOptions = {}) {
     this.options = options;
+    this.faulty = isFaulty(options);
   }
 
   set(options: FaultOptions): void {
+    if (options === this.lastSet) return;
+    this.lastSet = options;
     this.options = { ...this.options, ...options };
+    this.faulty = isFaulty(this.options);
   }
 
   pass(datagram: Buffer): void {
     if (this.closed) return;
-    const random = this.options.random ?? Math.random;
     this.stats.passed++;
+    if (!this.faulty) {
+      this.deliver(datagram);
+      return;
+    }
+    const random = this.options.random ?? Math.random;
     if (random() < (this.options.loss ?? 0)) {
       this.stats.dropped++;
       return;
@@ -65,4 +76,8 @@ export class FaultInjector {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+function isFaulty(o: FaultOptions): boolean {
+  return (o.loss ?? 0) > 0 || (o.duplicate ?? 0) > 0 || (o.reorder ?? 0) > 0;
 }

@@ -211,6 +211,8 @@ class HandshakeRun {
 
     if (o.path === 'relay') {
       this.log('PTCP with the relay agent (relay mode)');
+      await this.sRelay.pin(agent);
+      this.checkAborted();
       const session = await this.openSession(this.sRelay, agent, o.session ?? {}, () => {});
       return this.result('relay', session.session, agent, session.hooks);
     }
@@ -219,6 +221,8 @@ class HandshakeRun {
     const sign = await this.agentSign(agent);
     this.log(`hole punch towards ${candidates.map((c) => `${c.host}:${c.port}`).join(', ')}`);
     const device = await punch({ endpoint: this.sDev, candidates, identify, timeoutMs: o.stunTimeoutMs ?? 10_000, signal: o.signal });
+    this.checkAborted();
+    await this.sDev.pin(device);
     this.checkAborted();
     this.log('PTCP with the device');
     const direct = await this.deviceSession(device, sign);

@@ -62,15 +62,45 @@ export function isPtcp(datagram: Buffer): boolean {
   return datagram.length >= PTCP_HEADER_BYTES && datagram.readUInt32BE(0) === 0x50544350;
 }
 
-export function encodePtcp(header: PtcpHeader, body: Buffer = Buffer.alloc(0)): Buffer {
+const NO_BODY = Buffer.alloc(0);
+
+export function encodePtcp(header: PtcpHeader, body: Buffer = NO_BODY): Buffer {
   const out = Buffer.allocUnsafe(PTCP_HEADER_BYTES + body.length);
-  PTCP_MAGIC.copy(out, 0);
-  out.writeUInt32BE(header.sent >>> 0, 4);
-  out.writeUInt32BE(header.recv >>> 0, 8);
-  out.writeUInt32BE(header.pid >>> 0, 12);
-  out.writeUInt32BE(header.lmid >>> 0, 16);
-  out.writeUInt32BE(header.rmid >>> 0, 20);
   body.copy(out, PTCP_HEADER_BYTES);
+  return writePtcpHeader(out, header.sent, header.recv, header.pid, header.lmid, header.rmid);
+}
+
+/** Fills in the 24-byte header at the front of `datagram` (made by encodeBodyBehindHeader). */
+export function writePtcpHeader(datagram: Buffer, sent: number, recv: number, pid: number, lmid: number, rmid: number): Buffer {
+  datagram.writeUInt32BE(0x50544350, 0); // "PTCP"
+  datagram.writeUInt32BE(sent >>> 0, 4);
+  datagram.writeUInt32BE(recv >>> 0, 8);
+  datagram.writeUInt32BE(pid >>> 0, 12);
+  datagram.writeUInt32BE(lmid >>> 0, 16);
+  datagram.writeUInt32BE(rmid >>> 0, 20);
+  return datagram;
+}
+
+/**
+ * The body encoded once, straight into the datagram that will carry it, behind 24 bytes left
+ * for the header: the session fills those in when it sends (the counters are only known then)
+ * and keeps the same buffer for retransmission. DATA, nearly every packet, is one allocation
+ * and one copy of its payload.
+ */
+export function encodeBodyBehindHeader(body: PtcpBody): Buffer {
+  if (body.type === 'data') {
+    const n = body.payload.length;
+    if (n > 0xffffff) throw new RangeError('PTCP DATA payload too long');
+    const out = Buffer.allocUnsafe(PTCP_HEADER_BYTES + BODY_HEADER_BYTES + n);
+    out.writeUInt32BE(((BodyType.DATA << 24) | n) >>> 0, PTCP_HEADER_BYTES);
+    out.writeUInt32BE(body.realm >>> 0, PTCP_HEADER_BYTES + 4);
+    out.writeUInt32BE(0, PTCP_HEADER_BYTES + 8);
+    body.payload.copy(out, PTCP_HEADER_BYTES + BODY_HEADER_BYTES);
+    return out;
+  }
+  const encoded = encodeBody(body);
+  const out = Buffer.allocUnsafe(PTCP_HEADER_BYTES + encoded.length);
+  encoded.copy(out, PTCP_HEADER_BYTES);
   return out;
 }
 

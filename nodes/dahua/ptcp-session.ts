@@ -13,7 +13,8 @@
 // counts down with bytes received, and every non-empty packet is acked at once by a separate
 // empty packet before any reply.
 
-import { PtcpBody, SYN_PID, decodeBody, decodePtcp, encodeBody, encodePtcp } from './ptcp-packet';
+import { performance } from 'perf_hooks';
+import { MAX_PTCP_DATAGRAM, PTCP_HEADER_BYTES, PtcpBody, SYN_PID, decodeBody, encodeBodyBehindHeader, isPtcp, writePtcpHeader } from './ptcp-packet';
 import { seqAdd, seqDiff, seqLt, seqLte } from './serial-number';
 
 export type PtcpRole = 'client' | 'device';
@@ -76,10 +77,13 @@ export interface PtcpStats {
 interface Unacked {
   sent: number;
   end: number;
+  /** Header and body exactly as first sent: a retransmission repeats it byte for byte. */
   datagram: Buffer;
   firstSentAt: number;
   retransmitted: boolean;
 }
+
+const SYN_BODY_WORD = 0x00030100;
 
 const TICK_MS = 250;
 const PROBE_MIN_MS = 10;
@@ -116,6 +120,7 @@ export class PtcpSession {
   private nonEmptySent = 0;
   private readonly unacked: Unacked[] = [];
   private inFlightBytes = 0;
+  /** Bodies waiting for room in the window, each already inside its datagram (header to fill in). */
   private readonly sendQueue: Buffer[] = [];
   private queued = 0;
   private blocked = false;
@@ -130,6 +135,13 @@ export class PtcpSession {
   private lastHeardAt: number;
   private lastHeartbeatAt: number;
   private rtoTimer: NodeJS.Timeout | null = null;
+  /**
+   * When the RTO (or the probe) is due, on the timers' clock; 0 when nothing is outstanding.
+   * Every ACK that makes progress moves it; the one timer is only re-armed when it fires early,
+   * so a stream of ACKs costs no timer churn.
+   */
+  private rtoDueAt = 0;
+  private rtoTimerAt = 0;
   /** One early resend per stretch without ACK progress (a tail-loss probe), before the full RTO. */
   private probeAvailable = true;
   private probing = false;
@@ -169,14 +181,14 @@ export class PtcpSession {
     this.tickTimer = setInterval(() => this.guard(() => this.tick()), TICK_MS);
     if (this.o.role === 'client') {
       this.state = 'syn-sent';
-      this.enqueue(encodeBody({ type: 'syn' }));
+      this.enqueue(encodeBodyBehindHeader({ type: 'syn' }));
     }
   }
 
   /** Queues a body for reliable, in-order delivery. False when the queue is over its high-water mark. */
   sendBody(body: PtcpBody): boolean {
     if (this.state === 'closed') return false;
-    this.enqueue(encodeBody(body));
+    this.enqueue(encodeBodyBehindHeader(body));
     return this.writable;
   }
 
@@ -195,7 +207,11 @@ export class PtcpSession {
 
   /** Feeds one datagram from the peer. Never throws. */
   receive(datagram: Buffer): void {
-    this.guard(() => this.handle(datagram));
+    try {
+      this.handle(datagram);
+    } catch (err) {
+      this.o.onOddity?.(`internal error: ${(err as Error).message}`);
+    }
   }
 
   /** Stops everything; nothing is sent afterwards. */
@@ -206,6 +222,7 @@ export class PtcpSession {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.ackImmediate) clearImmediate(this.ackImmediate);
     this.rtoTimer = null;
+    this.rtoDueAt = 0;
     this.tickTimer = null;
     this.ackImmediate = null;
     this.unacked.length = 0;
@@ -224,44 +241,50 @@ export class PtcpSession {
 
   private handle(datagram: Buffer): void {
     if (this.state === 'closed') return;
-    const pkt = decodePtcp(datagram);
-    if (!pkt) {
+    // The header is read in place (spec §6.1): this runs for every datagram of the stream.
+    if (!isPtcp(datagram) || datagram.length > MAX_PTCP_DATAGRAM) {
       this.stats.malformed++;
       this.o.onOddity?.('datagram that is not PTCP');
       return;
     }
+    const sent = datagram.readUInt32BE(4);
+    const recv = datagram.readUInt32BE(8);
+    const bodyLength = datagram.length - PTCP_HEADER_BYTES;
     this.stats.packetsReceived++;
     this.lastHeardAt = this.o.now();
-    const nonEmpty = pkt.body.length > 0;
-    if (this.o.role === 'client' || nonEmpty) this.peerLmid = pkt.lmid;
-    const isSyn = pkt.body.length === 4 && pkt.body.readUInt32BE(0) === 0x00030100;
+    const nonEmpty = bodyLength > 0;
+    if (this.o.role === 'client' || nonEmpty) this.peerLmid = datagram.readUInt32BE(16);
+    const isSyn = bodyLength === 4 && datagram.readUInt32BE(PTCP_HEADER_BYTES) === SYN_BODY_WORD;
     if (this.state === 'idle' && this.o.role === 'device' && !isSyn) return;
     // The peer's SYN fixes where its stream starts, as a TCP ISN does.
     if (isSyn && !this.peerSynSeen) {
       this.peerSynSeen = true;
-      this.rcvNxt = pkt.sent;
+      this.rcvNxt = sent;
     }
     if (!this.peerSynSeen) return; // nothing makes sense before the peer's SYN
-    this.processAck(pkt.recv, !nonEmpty);
+    this.processAck(recv, !nonEmpty);
     if (!nonEmpty) return;
 
-    const delivered: Buffer[] = [];
-    const d = seqDiff(pkt.sent, this.rcvNxt);
-    if (d === 0) {
-      delivered.push(pkt.body);
-      this.rcvNxt = seqAdd(this.rcvNxt, pkt.body.length);
-      this.drainEarly(delivered);
-    } else if (d < 0) {
-      this.stats.duplicates++;
-    } else {
-      this.keepEarly(pkt.sent, pkt.body, d);
+    const body = datagram.subarray(PTCP_HEADER_BYTES);
+    const d = seqDiff(sent, this.rcvNxt);
+    if (d < 0) this.stats.duplicates++;
+    else if (d > 0) this.keepEarly(sent, body, d);
+    else {
+      this.rcvNxt = seqAdd(this.rcvNxt, bodyLength);
+      this.stats.bodyBytesReceived += bodyLength;
     }
-    for (const body of delivered) this.stats.bodyBytesReceived += body.length;
     // A duplicate or an early packet is acked at once, even by the client: the repeated recv is
     // what tells the peer's fast retransmit that something is missing.
-    if (d !== 0) this.transmitAck();
-    else this.acknowledge(isSyn);
-    for (const raw of delivered) this.dispatch(raw);
+    if (d !== 0) {
+      this.transmitAck();
+      return;
+    }
+    // In order: the early bodies it makes contiguous are taken out before anything is
+    // dispatched, so that the ACK sent below (or coalesced) already covers them.
+    const released = this.early.size > 0 ? this.drainEarly() : null;
+    this.acknowledge(isSyn);
+    this.dispatch(body);
+    if (released) for (const raw of released) this.dispatch(raw);
   }
 
   /** Device: the SYN reply is the ACK of the SYN. Otherwise ACK now (device) or with our next packet (client). */
@@ -284,6 +307,11 @@ export class PtcpSession {
 
   private dispatch(raw: Buffer): void {
     const body = decodeBody(raw);
+    if (body.type === 'data') {
+      // the common case first; DATA only flows once the session is open
+      if (this.state === 'open') this.deliverBody(body);
+      return;
+    }
     if (body.type === 'syn') {
       this.onPeerSyn();
       return;
@@ -293,7 +321,10 @@ export class PtcpSession {
       this.o.onOddity?.(`unknown body (${body.why}), acked and ignored`);
       return;
     }
-    if (this.state !== 'open') return;
+    if (this.state === 'open') this.deliverBody(body);
+  }
+
+  private deliverBody(body: PtcpBody): void {
     try {
       this.o.onBody?.(body);
     } catch (err) {
@@ -303,7 +334,7 @@ export class PtcpSession {
 
   private onPeerSyn(): void {
     if (this.o.role === 'device' && this.state === 'idle') {
-      this.enqueue(encodeBody({ type: 'syn' }));
+      this.enqueue(encodeBodyBehindHeader({ type: 'syn' }));
       this.open();
     } else if (this.o.role === 'client' && this.state === 'syn-sent') {
       this.open();
@@ -327,14 +358,16 @@ export class PtcpSession {
     this.earlyBytes += body.length;
   }
 
-  private drainEarly(delivered: Buffer[]): void {
-    if (this.early.size === 0) return;
+  /** The early bodies that now follow rcvNxt without a gap, in order; rcvNxt moves past them. */
+  private drainEarly(): Buffer[] {
+    const delivered: Buffer[] = [];
     for (;;) {
       const next = this.early.get(this.rcvNxt);
       if (!next) break;
       this.early.delete(this.rcvNxt);
       this.earlyBytes -= next.length;
       delivered.push(next);
+      this.stats.bodyBytesReceived += next.length;
       this.rcvNxt = seqAdd(this.rcvNxt, next.length);
     }
     // Anything left behind rcvNxt can never be delivered (a stale overlap); let it go.
@@ -344,6 +377,7 @@ export class PtcpSession {
         this.earlyBytes -= body.length;
       }
     }
+    return delivered;
   }
 
   private processAck(recv: number, pure: boolean): void {
@@ -372,9 +406,10 @@ export class PtcpSession {
       this.inFlightBytes -= seqDiff(u.end, u.sent);
       n++;
     }
-    this.unacked.splice(0, n);
-    this.sndUna = n > 0 ? (this.unacked.length > 0 ? this.unacked[0].sent : this.sndNxt) : this.sndUna;
     if (n === 0) return; // recv fell inside a packet: nothing whole was acknowledged
+    if (n === this.unacked.length) this.unacked.length = 0;
+    else this.unacked.splice(0, n);
+    this.sndUna = this.unacked.length > 0 ? this.unacked[0].sent : this.sndNxt;
     this.lastProgressAt = now;
     this.dupAcks = 0;
     this.probeAvailable = true;
@@ -406,9 +441,9 @@ export class PtcpSession {
     this.rto = this.baseRto();
   }
 
-  private enqueue(body: Buffer): void {
-    this.sendQueue.push(body);
-    this.queued += body.length;
+  private enqueue(datagram: Buffer): void {
+    this.sendQueue.push(datagram);
+    this.queued += datagram.length - PTCP_HEADER_BYTES;
     if (this.queued > this.o.highWaterBytes) this.blocked = true;
     this.pump();
   }
@@ -416,10 +451,11 @@ export class PtcpSession {
   private pump(): void {
     while (this.sendQueue.length > 0 && this.state !== 'closed') {
       const next = this.sendQueue[0];
-      if (this.unacked.length > 0 && this.inFlightBytes + next.length > this.o.maxInFlightBytes) break;
+      const bodyLength = next.length - PTCP_HEADER_BYTES;
+      if (this.unacked.length > 0 && this.inFlightBytes + bodyLength > this.o.maxInFlightBytes) break;
       this.sendQueue.shift();
-      this.queued -= next.length;
-      this.transmitNew(next);
+      this.queued -= bodyLength;
+      this.transmitNew(next, bodyLength);
     }
     if (this.blocked && this.queued <= this.o.highWaterBytes / 2) {
       this.blocked = false;
@@ -427,36 +463,38 @@ export class PtcpSession {
     }
   }
 
-  private header(syn: boolean): { sent: number; recv: number; pid: number; lmid: number; rmid: number } {
+  /** Writes the header of a packet about to leave now, with the role's counter conventions (spec §6.3). */
+  private stampHeader(datagram: Buffer, syn: boolean): Buffer {
     let pid: number;
     if (syn) pid = SYN_PID;
     else if (this.o.role === 'client') pid = (0xffff - this.nonEmptySent) & 0xffff;
     else pid = (0xffff - seqDiff(this.rcvNxt, 4)) & 0xffff;
-    const lmid = this.o.role === 'client' ? this.lmidCounter++ : (this.o.lmidBase + (this.o.now() - this.startedAt)) >>> 0;
-    return { sent: this.sndNxt, recv: this.rcvNxt, pid, lmid: lmid >>> 0, rmid: this.peerLmid };
+    const lmid = this.o.role === 'client' ? this.lmidCounter++ : this.o.lmidBase + (this.o.now() - this.startedAt);
+    return writePtcpHeader(datagram, this.sndNxt, this.rcvNxt, pid, lmid, this.peerLmid);
   }
 
-  private transmitNew(body: Buffer): void {
-    const syn = body.length === 4 && body[0] === 0;
-    const datagram = encodePtcp(this.header(syn), body);
+  private transmitNew(datagram: Buffer, bodyLength: number): void {
+    const syn = bodyLength === 4 && datagram[PTCP_HEADER_BYTES] === 0;
+    this.stampHeader(datagram, syn);
     if (!syn) this.nonEmptySent++;
     const sent = this.sndNxt;
-    this.sndNxt = seqAdd(this.sndNxt, body.length);
-    this.unacked.push({ sent, end: this.sndNxt, datagram, firstSentAt: this.o.now(), retransmitted: false });
-    this.inFlightBytes += body.length;
-    this.stats.bodyBytesSent += body.length;
+    const now = this.o.now();
+    this.sndNxt = seqAdd(this.sndNxt, bodyLength);
+    this.unacked.push({ sent, end: this.sndNxt, datagram, firstSentAt: now, retransmitted: false });
+    this.inFlightBytes += bodyLength;
+    this.stats.bodyBytesSent += bodyLength;
     if (this.unacked.length === 1) {
       this.sndUna = sent;
-      this.lastProgressAt = this.o.now();
+      this.lastProgressAt = now;
     }
     this.ackPending = false;
     this.transmit(datagram);
-    if (!this.rtoTimer) this.restartRtoTimer();
+    if (this.rtoDueAt === 0) this.restartRtoTimer();
   }
 
   private transmitAck(): void {
     this.ackPending = false;
-    this.transmit(encodePtcp(this.header(false)));
+    this.transmit(this.stampHeader(Buffer.allocUnsafe(PTCP_HEADER_BYTES), false));
   }
 
   private transmit(datagram: Buffer): void {
@@ -474,18 +512,39 @@ export class PtcpSession {
   }
 
   private restartRtoTimer(): void {
-    if (this.rtoTimer) clearTimeout(this.rtoTimer);
-    this.rtoTimer = null;
-    if (this.unacked.length === 0 || this.state === 'closed') return;
+    if (this.unacked.length === 0 || this.state === 'closed') {
+      this.rtoDueAt = 0; // an armed timer finds nothing due and stops
+      return;
+    }
     // When a lost packet (or a lost retransmission) leaves nothing behind it to trigger
     // duplicate ACKs, waiting a whole RTO stalls the stream; probe once after about two RTTs.
     this.probing = this.probeAvailable && this.srtt !== null;
     const delay = this.probing ? Math.min(this.rto, Math.max(PROBE_MIN_MS, 2 * this.srtt! + 4 * this.rttVar)) : this.rto;
-    this.rtoTimer = setTimeout(() => this.guard(() => this.onRto()), delay);
+    const due = performance.now() + delay;
+    this.rtoDueAt = due;
+    if (this.rtoTimer && this.rtoTimerAt <= due) return; // it fires first and waits out the rest
+    if (this.rtoTimer) clearTimeout(this.rtoTimer);
+    this.armRtoTimer(due, delay);
+  }
+
+  private armRtoTimer(at: number, delay: number): void {
+    this.rtoTimerAt = at;
+    this.rtoTimer = setTimeout(() => this.onRtoTimer(), delay);
+  }
+
+  private onRtoTimer(): void {
+    this.rtoTimer = null;
+    if (this.rtoDueAt === 0 || this.state === 'closed') return;
+    const left = this.rtoDueAt - performance.now();
+    if (left > 0) {
+      this.armRtoTimer(this.rtoDueAt, left);
+      return;
+    }
+    this.rtoDueAt = 0;
+    this.guard(() => this.onRto());
   }
 
   private onRto(): void {
-    this.rtoTimer = null;
     if (this.state === 'closed' || this.unacked.length === 0) return;
     if (this.probing) {
       this.probeAvailable = false;
@@ -514,7 +573,7 @@ export class PtcpSession {
     }
     if (this.state === 'open' && this.o.heartbeatMs > 0 && now - this.lastHeartbeatAt >= this.o.heartbeatMs) {
       this.lastHeartbeatAt = now;
-      this.enqueue(encodeBody({ type: 'heartbeat' }));
+      this.enqueue(encodeBodyBehindHeader({ type: 'heartbeat' }));
     }
   }
 

@@ -31,6 +31,8 @@ export interface SimCloudState {
   /** Delay before the p2p-channel 200: the time the cloud takes to reach the device. */
   p2pReplyDelayMs: number;
   requests: string[];
+  /** The UDP ports clients sent requests from (S_dev and S_relay of each handshake), bounded. */
+  clientPorts: Set<number>;
 }
 
 type Reply = { status: number; reason: string; fields?: ReadonlyArray<readonly [string, string]>; emptyBody?: boolean };
@@ -92,6 +94,11 @@ export class SimCloud {
   readonly p2p: DhServer;
   readonly relay: DhServer;
   private readonly tokens = new Set<string>();
+
+  /** Relay tokens handed out by /relay/agent and not yet released by /relay/unbind on the relay server. */
+  get relayTokens(): number {
+    return this.tokens.size;
+  }
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly state: SimCloudState, private readonly device: SimPtcpPeer, private readonly agent: SimPtcpPeer) {
@@ -137,6 +144,7 @@ export class SimCloud {
   /** Logs, checks WSSE, runs the handler and sends what it returns. */
   private guarded(server: { send(d: Buffer, to: Address): void }, req: DhRequest, from: Address, handler: () => Reply | null | undefined): void {
     if (this.state.requests.length < MAX_LOGGED_REQUESTS) this.state.requests.push(`${req.method} ${req.path}`);
+    if (this.state.clientPorts.size < MAX_LOGGED_REQUESTS) this.state.clientPorts.add(from.port);
     const token = parseWsse(req.headers.get('x-wsse') ?? '');
     const valid = token !== null && token.username === this.state.app.user && token.passwordDigest === wsseDigest(token.nonce, token.created, this.state.app.user, this.state.app.key);
     if (this.state.unauthorized || !valid) {

@@ -134,6 +134,17 @@ describe('Dahua handshake against the simulator', () => {
     }
   });
 
+  it('releases its relay token with /relay/unbind to the relay server on close, also from S_relay connected to the agent (relay path)', async () => {
+    for (const path of ['direct', 'relay'] as const) {
+      const tokensBefore = sim.stats().relayTokens;
+      const est = await establish(options({ path }));
+      assert.equal(sim.stats().relayTokens, tokensBefore + 1);
+      assert.equal(await roundTrip(est), 'HELLO THROUGH PTCP');
+      est.close();
+      await waitFor(() => sim.stats().relayTokens === tokensBefore, 10_000, `the relay server unbinds the token (${path})`);
+    }
+  });
+
   it('answers 403 DevPwd_InvalidSalt with a clear error, and passes with device credentials', async () => {
     sim.setRequireDeviceAuth(true);
     try {

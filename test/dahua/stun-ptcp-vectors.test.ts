@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { STUN_BINDING_REQUEST, STUN_BINDING_RESPONSE, STUN_MAGIC_COOKIE, decodeInvertedStun, encodeInvertedStun } from '../../nodes/dahua/inverted-stun';
-import { PtcpBody, decodeBody, decodePtcp, encodeBody, encodePtcp } from '../../nodes/dahua/ptcp-packet';
+import { PtcpBody, decodeBody, decodePtcp, encodeBody, encodeBodyBehindHeader, encodePtcp, writePtcpHeader } from '../../nodes/dahua/ptcp-packet';
 import { seqAdd, seqDiff, seqLt, seqMax } from '../../nodes/dahua/serial-number';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -124,6 +124,9 @@ describe('PTCP packets (T5)', () => {
         const body = decodeBody(pkt.body);
         assert.deepEqual(body, c.expect);
         assert.equal(encodePtcp(pkt, encodeBody(body)).toString('hex'), wire.toString('hex'));
+        // the session's path: the body encoded once into its datagram, the header filled in when it leaves
+        const inPlace = writePtcpHeader(encodeBodyBehindHeader(body), pkt.sent, pkt.recv, pkt.pid, pkt.lmid, pkt.rmid);
+        assert.equal(inPlace.toString('hex'), wire.toString('hex'));
       }
       assert.equal(encodePtcp(pkt, pkt.body).toString('hex'), wire.toString('hex'));
     });
@@ -141,6 +144,7 @@ describe('PTCP packets (T5)', () => {
     assert.equal(body.type === 'data' && body.realm, 0xfb1e1b58);
     assert.equal(body.type === 'data' && body.payload.toString(), rtsp);
     assert.ok(encodePtcp(pkt, encodeBody(body)).equals(wire));
+    assert.ok(writePtcpHeader(encodeBodyBehindHeader(body), pkt.sent, pkt.recv, pkt.pid, pkt.lmid, pkt.rmid).equals(wire));
   });
 
   it('returns DATA whose 24-bit length disagrees with the datagram as unknown, not as data', () => {
