@@ -9,7 +9,7 @@ import { execFileSync } from 'child_process';
 import cameraNode = require('../nodes/xiaomi/xiaomi-p2p-camera');
 import inNode = require('../nodes/xiaomi/xiaomi-p2p-in');
 import { buildFakeTutk } from '../nodes/xiaomi/fake-tutk-build';
-import { TAB, delay, helper, waitFor } from '../test/support/node-red';
+import { TAB, delay, helper, removeHelperSpies, waitFor } from '../test/support/node-red';
 import { round } from './bench-support';
 
 const CAMERAS = 8;
@@ -56,6 +56,7 @@ async function nodeRedRun(libDir: string): Promise<{ frames: number; mainCpu: nu
   const credentials: Record<string, object> = {};
   for (let i = 0; i < CAMERAS; i++) credentials[`cam${i}`] = { account: 'admin', password: '888888' };
   await helper.load([cameraNode, inNode], flow(libDir), credentials);
+  removeHelperSpies();
   let frames = 0;
   helper.getNode('sink').on('input', () => { frames++; });
   await waitFor(() => frames >= CAMERAS * FPS, 30_000, 'all cameras streaming');
