@@ -171,13 +171,15 @@ async function run(config: ChildConfig): Promise<void> {
   }
   let channels: number;
   try {
-    channels = lib.acquire(config.maxChannels);
+    channels = lib.acquire(config.maxChannels, { lanMs: config.lanTimeoutMs, p2pMs: config.p2pTimeoutMs });
   } catch (err) {
     const code = err instanceof TutkError ? err.code : undefined;
     const errorClass = code === undefined ? 'init' : classifyError(code);
     const exit = errorClass === 'config' ? EXIT.CONFIG : EXIT.INIT;
     return exitWith(exit, { type: 'fatal', code, codeName: code === undefined ? undefined : errorName(code), errorClass, reason: (err as Error).message });
   }
+  // Once, before any avClientStart2: whether the library reads it later is an open question (spec §7.5).
+  if (config.maxBufKb !== undefined) lib.setMaxBufSize(config.maxBufKb);
   send({ type: 'ready', iotcVersion: lib.iotcVersion, avVersion: lib.avVersion, channels });
   const backoff = new Backoff({ initialMs: config.reconnectInitialMs, maxMs: config.reconnectMaxMs });
   const events = sessionEvents(config, backoff);
