@@ -6,12 +6,12 @@
 // 8 camera processes together, and of the C loop; library polls per frame; and the same cameras
 // connected but idle (a START the fake camera acknowledges and never answers with frames), where
 // only the polling costs. The fake library makes frames in both.
-import * as fs from 'fs';
 import { execFileSync } from 'child_process';
 import cameraNode = require('../nodes/xiaomi/xiaomi-p2p-camera');
 import inNode = require('../nodes/xiaomi/xiaomi-p2p-in');
 import { buildFakeTutk } from '../nodes/xiaomi/fake-tutk-build';
 import { TAB, delay, helper, removeHelperSpies, waitFor } from '../test/support/node-red';
+import { childProcessesOf, cpuSecondsOf } from '../test/support/processes';
 import { FakeEvent, fakeLogFile } from '../test/xiaomi/fake-support';
 import { round } from './bench-support';
 
@@ -23,29 +23,6 @@ const STREAMING = `fps=${FPS};gop=${FPS};width=320;height=240;audio_codec=pcma`;
 /** The node sends {} as START; this camera wants the 8-byte struct: it acknowledges and sends nothing (spec §6). */
 const IDLE = `${STREAMING};start_payload=struct8`;
 const IOTYPE_START = 0x01ff;
-const TICKS = 100; // USER_HZ on Linux
-
-/** CPU seconds (user + system) of a process, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch {
-      return false;
-    }
-  });
-}
 
 function flow(libDir: string): object[] {
   const nodes: object[] = [TAB];
@@ -98,7 +75,7 @@ async function nodeRedRun(libDir: string, scenario: string, seconds: number, rea
   helper.getNode('sink').on('input', () => { frames++; });
   await waitFor(() => ready(frames, log.events), 30_000, 'all cameras running');
   await delay(1000);
-  const children = childrenOf(process.pid);
+  const children = childProcessesOf(process.pid);
   const start = { frames, main: process.cpuUsage(), child: children.reduce((s, p) => s + cpuSecondsOf(p), 0), at: process.hrtime.bigint() };
   await delay(seconds * 1000);
   const main = process.cpuUsage(start.main);

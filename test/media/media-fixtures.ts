@@ -8,6 +8,7 @@ import * as path from 'path';
 import { FrameMessage } from '../../nodes/core/frame';
 import { AssemblerMode, StreamAssembler } from '../../nodes/media/stream-assembler';
 import { requireTool } from '../support/ffmpeg';
+import { childProcessesOf, commandOf } from '../support/processes';
 
 function cached(args: string[], ext: string): Buffer {
   requireTool('ffmpeg');
@@ -109,17 +110,5 @@ export function motionClip(spec: MotionClipSpec): { frames: FrameMessage[]; ente
 
 /** ffmpeg processes that are children of this test process (read from /proc, Linux). */
 export function ffmpegChildren(): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'ffmpeg' && ppid === process.pid) out.push(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
+  return childProcessesOf(process.pid).filter((pid) => commandOf(pid) === 'ffmpeg');
 }

@@ -80,6 +80,7 @@ static int client_start(int sid, const char *user, const char *pass, unsigned in
   if (FakeTutk_SessionHealth(sid) != 0) { UNLOCK(st); return -14; }
   struct fake_session *s = &st->sessions[sid];
   s->client_exit = 0;
+  FakeTutk_Event("\"ev\":\"client_start_begin\",\"sid\":%d", sid);
   int64_t until = FakeTutk_NowMs() + st->sc.start_ms;
   int64_t give_up = FakeTutk_NowMs() + (int64_t)timeout_sec * 1000;
   int ret = 0;
