@@ -10,6 +10,9 @@ import type { ErrorClass } from './tutk-errors';
 /** The child's stdio slot of the frame pipe (0–2 are std streams, 3 is Node's IPC channel). */
 export const FRAME_PIPE_FD = 4;
 
+/** The library's receive buffer ceiling (KB): 64 MB is far beyond any camera's second of video. */
+export const MAX_BUF_KB = 64 * 1024;
+
 /** Exit codes that tell the host what to do next. */
 export const EXIT = {
   /** Stopped on request. */
@@ -38,6 +41,11 @@ export interface ChildConfig {
   maxFrameBytes: number;
   /** How many AV channels avInitialize reserves. */
   maxChannels: number;
+  /** IOTC_Setup_LANConnection_Timeout / _P2PConnection_Timeout (ms, 0 skips that phase); absent: the library's own. */
+  lanTimeoutMs?: number;
+  p2pTimeoutMs?: number;
+  /** avClientSetMaxBufSize (KB), set before any client starts; absent: the library's own (1 MB). */
+  maxBufKb?: number;
   /** Reconnect pacing inside the child (spec §2: 5 s doubling to 60 s). */
   reconnectInitialMs: number;
   reconnectMaxMs: number;

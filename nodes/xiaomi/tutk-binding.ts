@@ -3,6 +3,7 @@
 // This module loads native code: it runs only in the camera's child process (tutk-child.ts),
 // never inside Node-RED, so a crash in the vendor library cannot take Node-RED down.
 import type * as Koffi from 'koffi' with { 'resolution-mode': 'import' };
+import { MAX_BUF_KB } from './child-messages';
 import { checkLibraryArchitecture } from './elf-header';
 import { LibraryFiles } from './library-location';
 import { IOTC_ER_ALREADY_INITIALIZED, describeError } from './tutk-errors';
@@ -203,8 +204,8 @@ export class TutkLibrary {
         throw new TutkError('avInitialize', channels);
       }
       this.avChannels = channels;
-      if (timeouts?.lanMs !== undefined) this.fn.IOTC_Setup_LANConnection_Timeout(Math.max(100, timeouts.lanMs));
-      if (timeouts?.p2pMs !== undefined) this.fn.IOTC_Setup_P2PConnection_Timeout(timeouts.p2pMs === 0 ? 0 : Math.max(100, timeouts.p2pMs));
+      if (timeouts?.lanMs !== undefined) this.fn.IOTC_Setup_LANConnection_Timeout(connectionPhaseMs(timeouts.lanMs));
+      if (timeouts?.p2pMs !== undefined) this.fn.IOTC_Setup_P2PConnection_Timeout(connectionPhaseMs(timeouts.p2pMs));
     }
     this.initRefs++;
     return this.avChannels;
@@ -267,8 +268,9 @@ export class TutkLibrary {
     this.fn.avClientStop(avIndex);
   }
 
+  /** The AV client's receive buffer, in KB (spec §1.2: not bytes). Process-wide: set it before any client starts. */
   setMaxBufSize(kilobytes: number): void {
-    this.fn.avClientSetMaxBufSize(kilobytes);
+    this.fn.avClientSetMaxBufSize(Math.max(1, Math.min(Math.floor(kilobytes), MAX_BUF_KB)));
   }
 
   cleanBuf(avIndex: number): number {
@@ -300,6 +302,11 @@ export class TutkLibrary {
   checkAudioBuf(avIndex: number): number {
     return this.fn.avCheckAudioBuf(avIndex);
   }
+}
+
+/** A connection phase's time limit: 0 skips the phase, anything else is at least the library's 100 ms (spec §1.2). */
+function connectionPhaseMs(ms: number): number {
+  return ms <= 0 ? 0 : Math.min(Math.max(100, Math.floor(ms)), 0xffffffff);
 }
 
 export class TutkError extends Error {

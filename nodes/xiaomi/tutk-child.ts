@@ -72,7 +72,43 @@ function sessionConfig(config: ChildConfig): SessionConfig {
   };
 }
 
+/**
+ * The frames of one turn of the frame loop, written to the pipe together: one writev, one wake-up
+ * of Node-RED's reader, instead of one per frame. Each frame is copied out of the library's
+ * reusable buffer as it is added.
+ */
+class PipeBatch {
+  private frames: Buffer[] = [];
+  private bytes = 0;
+
+  add(payload: Buffer, fields: FrameFields): void {
+    const encoded = encodePipeFrame(payload, fields);
+    this.frames.push(encoded);
+    this.bytes += encoded.length;
+  }
+
+  /** Bytes not yet taken up by the kernel: this batch and what the socket still holds. */
+  backlog(socket: net.Socket): number {
+    return this.bytes + socket.writableLength;
+  }
+
+  writeTo(socket: net.Socket): void {
+    const frames = this.frames;
+    if (frames.length === 0) return;
+    this.frames = [];
+    this.bytes = 0;
+    if (frames.length === 1) {
+      socket.write(frames[0]);
+      return;
+    }
+    socket.cork();
+    for (const frame of frames) socket.write(frame);
+    socket.uncork();
+  }
+}
+
 function sessionEvents(config: ChildConfig, backoff: Backoff): SessionEvents {
+  const batch = new PipeBatch();
   let drops: Partial<Record<DropReason, number>> = {};
   let dropTimer: NodeJS.Timeout | null = null;
   const flushDrops = () => {
@@ -89,10 +125,13 @@ function sessionEvents(config: ChildConfig, backoff: Backoff): SessionEvents {
       send({ type: 'session', mode: info.mode, remoteIp: info.remoteIp, remotePort: info.remotePort, natType: info.natType });
     },
     frame(payload: Buffer, fields: FrameFields) {
-      pipe?.write(encodePipeFrame(payload, fields));
+      if (pipe) batch.add(payload, fields);
+    },
+    flush() {
+      if (pipe) batch.writeTo(pipe);
     },
     ready() {
-      return pipe !== null && pipe.writableLength < config.pipeHighWaterBytes;
+      return pipe !== null && batch.backlog(pipe) < config.pipeHighWaterBytes;
     },
     drop(reason, count = 1) {
       drops[reason] = (drops[reason] ?? 0) + count;
@@ -132,13 +171,15 @@ async function run(config: ChildConfig): Promise<void> {
   }
   let channels: number;
   try {
-    channels = lib.acquire(config.maxChannels);
+    channels = lib.acquire(config.maxChannels, { lanMs: config.lanTimeoutMs, p2pMs: config.p2pTimeoutMs });
   } catch (err) {
     const code = err instanceof TutkError ? err.code : undefined;
     const errorClass = code === undefined ? 'init' : classifyError(code);
     const exit = errorClass === 'config' ? EXIT.CONFIG : EXIT.INIT;
     return exitWith(exit, { type: 'fatal', code, codeName: code === undefined ? undefined : errorName(code), errorClass, reason: (err as Error).message });
   }
+  // Once, before any avClientStart2: whether the library reads it later is an open question (spec §7.5).
+  if (config.maxBufKb !== undefined) lib.setMaxBufSize(config.maxBufKb);
   send({ type: 'ready', iotcVersion: lib.iotcVersion, avVersion: lib.avVersion, channels });
   const backoff = new Backoff({ initialMs: config.reconnectInitialMs, maxMs: config.reconnectMaxMs });
   const events = sessionEvents(config, backoff);

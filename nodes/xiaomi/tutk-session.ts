@@ -5,6 +5,7 @@
 import type { FrameCodec, FrameFields } from '../core/frame';
 import { FrameInfoProfile, ParsedFrameInfo, isAudioCodecId, isKeyframe, parseFrameInfo } from './frame-info';
 import { IOTYPE } from './ioctrl';
+import { PollPacer } from './poll-pacer';
 import { RecvOutputs, SessionInfo, TutkLibrary } from './tutk-binding';
 import {
   AV_ER_BUFPARA_MAXSIZE_INSUFF, AV_ER_DATA_NOREADY, ErrorClass, IOTC_ER_FAIL_CONNECT_SEARCH, IOTC_ER_INVALID_ARG,
@@ -50,6 +51,8 @@ export interface SessionEvents {
   session(info: SessionInfo): void;
   /** `payload` is a view of the session's reusable buffer: copy it before the next call returns. */
   frame(payload: Buffer, fields: FrameFields): void;
+  /** The end of one turn of the frame loop: hand over the frames of this turn together. */
+  flush?(): void;
   /** May the loop hand over another frame? False while the consumer is backed up. */
   ready(): boolean;
   drop(reason: DropReason, count?: number): void;
@@ -61,7 +64,6 @@ export type SessionEnd =
   | { stopped: true }
   | { stopped: false; code: number; call: string; errorClass: ErrorClass; streamed: boolean };
 
-const POLL_IDLE_MS = 10;
 /** Frames handed over per event-loop turn, so that IPC and timers get their turn too. */
 const FRAMES_PER_TURN = 8;
 const SESSION_CHECK_MS = 5_000;
@@ -198,9 +200,10 @@ export class TutkSession {
     return { stopped: true };
   }
 
-  /** The frame loop; resolves with why it ended. */
+  /** The frame loop, paced by the stream's own frame rate; resolves with why it ended. */
   private stream(): Promise<SessionEnd> {
     return new Promise((resolve) => {
+      const pacer = new PollPacer();
       let timer: NodeJS.Timeout | null = null;
       let immediate: NodeJS.Immediate | null = null;
       let lastCheck = Date.now();
@@ -228,11 +231,15 @@ export class TutkSession {
           this.drainIOCtrl();
         }
         const video = this.pollVideo();
+        // Audio waits in the library's queue and is read on the video's beat (samples even wait
+        // for 10–25 queued chunks, §1.2); the pacer's ceiling bounds how long it waits.
+        const audio = typeof video === 'number' && this.config.audio ? this.pollAudio() : 0;
+        this.events.flush?.();
         if (typeof video !== 'number') return finish(video);
-        const audio = this.config.audio ? this.pollAudio() : 0;
         if (typeof audio !== 'number') return finish(audio);
-        if (video + audio > 0) immediate = setImmediate(turn);
-        else timer = setTimeout(turn, POLL_IDLE_MS);
+        const sleepMs = pacer.next(performance.now(), { video, backlog: video >= FRAMES_PER_TURN || audio >= FRAMES_PER_TURN });
+        if (sleepMs === 0) immediate = setImmediate(turn);
+        else timer = setTimeout(turn, sleepMs);
       };
       turn();
     });

@@ -6,7 +6,7 @@ import type { FrameMessage } from '../core/frame';
 import type { HttpRequest, HttpResponse, NodeDef, RedAPI } from '../core/node-red-types';
 import { CameraStatusTracker } from './camera-status';
 import type { CameraConfigNode, CameraUser } from './camera-user';
-import { DEFAULT_CHILD_CONFIG } from './child-messages';
+import { ChildConfig, DEFAULT_CHILD_CONFIG, MAX_BUF_KB } from './child-messages';
 import { FRAME_INFO_PROFILES, FrameInfoProfile } from './frame-info';
 import { isStartPayloadVariant, startPayload } from './ioctrl';
 import { resolveLibrary } from './library-location';
@@ -23,6 +23,11 @@ interface CameraDef extends NodeDef {
   channel?: number | string;
   audio?: boolean;
   connectTimeout?: number | string;
+  /** Seconds the library searches the LAN / tries P2P before the next path; '' is the library's default, 0 skips. */
+  lanTimeout?: number | string;
+  p2pTimeout?: number | string;
+  /** The library's receive buffer in KB; '' is its default (1 MB). */
+  maxBuffer?: number | string;
   watchdog?: number | string;
   ip?: string;
 }
@@ -32,6 +37,31 @@ const STOP_TIMEOUT_MS = 14_000;
 function seconds(value: unknown, fallback: number, min: number, max: number): number {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? Math.min(Math.max(n, min), max) : fallback;
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** An optional library setting: blank leaves the library's default, otherwise a number in range or an error. */
+function optionalNumber(value: unknown, min: number, max: number, what: string): number | undefined | { error: string } {
+  if (isBlank(value)) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) return { error: `not configured: ${what} must be empty or a number from ${min} to ${max}` };
+  return n;
+}
+
+/** LAN search and P2P limits (seconds in the dialog, ms for the library) and the receive buffer. */
+function librarySettings(def: CameraDef): Pick<ChildConfig, 'lanTimeoutMs' | 'p2pTimeoutMs' | 'maxBufKb'> | { error: string } {
+  const lan = optionalNumber(def.lanTimeout, 0, 60, 'the LAN search time (seconds, 0 skips it)');
+  const p2p = optionalNumber(def.p2pTimeout, 0, 60, 'the P2P time (seconds, 0 skips it)');
+  const buffer = optionalNumber(def.maxBuffer, 64, MAX_BUF_KB, 'the receive buffer (KB)');
+  for (const v of [lan, p2p, buffer]) if (typeof v === 'object') return v;
+  const out: Pick<ChildConfig, 'lanTimeoutMs' | 'p2pTimeoutMs' | 'maxBufKb'> = {};
+  if (typeof lan === 'number') out.lanTimeoutMs = Math.round(lan * 1000);
+  if (typeof p2p === 'number') out.p2pTimeoutMs = Math.round(p2p * 1000);
+  if (typeof buffer === 'number') out.maxBufKb = Math.round(buffer);
+  return out;
 }
 
 export = function register(RED: RedAPI): void {
@@ -72,6 +102,8 @@ export = function register(RED: RedAPI): void {
         return { error: (err as Error).message };
       }
       const profile: FrameInfoProfile = FRAME_INFO_PROFILES.includes(def.frameInfoProfile as FrameInfoProfile) ? def.frameInfoProfile as FrameInfoProfile : 'auto';
+      const library = librarySettings(def);
+      if ('error' in library) return library;
       return {
         config: {
           ...DEFAULT_CHILD_CONFIG,
@@ -83,6 +115,7 @@ export = function register(RED: RedAPI): void {
           audio: def.audio !== false,
           frameInfoProfile: profile,
           connectTimeoutMs: seconds(def.connectTimeout, 20, 1, 300) * 1000,
+          ...library,
         },
       };
     }

@@ -3,7 +3,6 @@
 // this process, deployed 101 times. Afterwards the flow still works, every fixed port can be
 // bound again, and this process holds no more handles and no more children than before.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import ambaCamera = require('../../nodes/amba/amba-camera');
 import ambaRpc = require('../../nodes/amba/amba-rpc');
@@ -25,6 +24,7 @@ import xiaomiIn = require('../../nodes/xiaomi/xiaomi-p2p-in');
 import { fakeTutk } from '../xiaomi/fake-support';
 import { TAB, collect, delay, helper, waitFor } from '../support/node-red';
 import { freePort, portIsFree, udpPortIsFree } from '../support/ports';
+import { childProcessesOf } from '../support/processes';
 
 const NODES = [frameAssembler, camMotion, camSnapshot, camStreamOut, v720Cloud, v720Server, v720Command, ambaCamera, ambaRpc, dahuaDevice, dahuaTunnel, xiaomiCamera, xiaomiIn];
 const DEPLOYS = 100;
@@ -42,16 +42,6 @@ function handles(): Map<string, number> {
   const counts = new Map<string, number>();
   for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
   return counts;
-}
-
-function childPids(): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try {
-      return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === process.pid;
-    } catch {
-      return false;
-    }
-  }).map(Number);
 }
 
 function flow(ports: Ports, amba: AmbaSimulator, dahua: DahuaSimulator, generation: number) {
@@ -106,7 +96,7 @@ describe('redeploying every node type 100 times', () => {
   it('leaves no port, handle or child process behind, and still works after the last deploy', async () => {
     await delay(200);
     const before = handles();
-    const childrenBefore = childPids();
+    const childrenBefore = childProcessesOf(process.pid);
     await helper.load(NODES, flow(ports, amba, dahua, 0), CREDENTIALS);
     for (let generation = 1; generation <= DEPLOYS; generation++) {
       await helper.setFlows(flow(ports, amba, dahua, generation), 'full', CREDENTIALS);
@@ -127,8 +117,8 @@ describe('redeploying every node type 100 times', () => {
       const now = handles();
       return [...new Set([...before.keys(), ...now.keys()])].filter((k) => (now.get(k) ?? 0) > (before.get(k) ?? 0)).map((k) => `${k}: ${before.get(k) ?? 0} → ${now.get(k)}`);
     };
-    await waitFor(() => compare().length === 0 && childPids().length <= childrenBefore.length, 30_000, 'handles and children back to where they were').catch(() => {
-      throw new Error(`left behind: ${compare().join(', ') || 'no handles'}; children ${childrenBefore.length} → ${childPids().length}`);
+    await waitFor(() => compare().length === 0 && childProcessesOf(process.pid).length <= childrenBefore.length, 30_000, 'handles and children back to where they were').catch(() => {
+      throw new Error(`left behind: ${compare().join(', ') || 'no handles'}; children ${childrenBefore.length} → ${childProcessesOf(process.pid).length}`);
     });
     for (const port of [ports.rtsp, ports.tunnel, ports.v720Http, ports.v720TcpUdp, ports.mqtt]) assert.ok(await portIsFree(port), `TCP port ${port} is free again`);
     for (const port of [ports.rtsp, ports.v720TcpUdp]) assert.ok(await udpPortIsFree(port), `UDP port ${port} is free again`);

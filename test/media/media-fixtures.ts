@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import { FrameMessage } from '../../nodes/core/frame';
 import { AssemblerMode } from '../../nodes/media/stream-assembler';
 import { cachedFixture, fixtureKey, requireTool } from '../support/ffmpeg';
+import { childProcessesOf, commandOf } from '../support/processes';
 import { framesOf } from './frame-feed';
 
 /** What ffmpeg makes of `args` as a file of format `ext` (jpg: one JPEG), made once and cached. */
@@ -128,17 +129,5 @@ export function isAlive(pid: number | undefined): boolean {
 
 /** ffmpeg processes that are children of this test process (read from /proc, Linux). */
 export function ffmpegChildren(): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'ffmpeg' && ppid === process.pid) out.push(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
+  return childProcessesOf(process.pid).filter((pid) => commandOf(pid) === 'ffmpeg');
 }

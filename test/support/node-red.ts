@@ -7,6 +7,22 @@ export const nodeRedLine = process.env.P2PCAM_NODE_RED === 'nr5' ? 'nr5' : 'nr4'
 const modulePath = require.resolve(nodeRedLine === 'nr5' ? 'node-red-5' : 'node-red');
 helper.init(modulePath);
 
+/**
+ * The helper wraps Node.prototype.send, status, log … in sinon spies that record every call and
+ * keep every message: right for assertions, wrong for measuring (the spies cost more per message
+ * than the nodes do, and hold every frame). Benchmarks call this after `helper.load` with the
+ * flow, so that Node-RED runs as in production; `helper.unload` works as before. Node-RED copies
+ * `send` onto each wired node when it starts, so the running nodes get the unwrapped one too.
+ */
+export function removeHelperSpies(flow: { id: string }[]): void {
+  const internals = helper as unknown as { _sandbox: { restore(): void }; _NodePrototype: { send: unknown } };
+  internals._sandbox.restore();
+  for (const { id } of flow) {
+    const node = helper.getNode(id) as { send?: { isSinonProxy?: boolean } } | null;
+    if (node?.send?.isSinonProxy) node.send = internals._NodePrototype.send as typeof node.send;
+  }
+}
+
 /** The major version the tests expect the loaded runtime to have. */
 export const expectedNodeRedMajor = nodeRedLine === 'nr5' ? 5 : 4;
 

@@ -185,8 +185,9 @@ describe('TUTK session against the fake library', () => {
 
   it('gets no frames from a picky camera when the payload is wrong (and the START was still acknowledged)', async () => {
     hooks.setScenario('fps=60;start_payload=struct8');
-    // 40 polls span several frame periods at 60 fps: an accepted START would have produced frames.
-    const { rec } = await run({ startPayload: startPayload('json-empty'), audio: false }, () => (hooks.log().calls.avRecvFrameData2 ?? 0) >= 40);
+    // The idle loop backs off to one poll in 100 ms: 15 polls span over a second, some 60 frame
+    // periods at 60 fps, so an accepted START would have produced frames.
+    const { rec } = await run({ startPayload: startPayload('json-empty'), audio: false }, () => (hooks.log().calls.avRecvFrameData2 ?? 0) >= 15);
     assert.equal(hooks.log().framesTotal, 0);
     assert.equal(rec.frames.length, 0);
     assert.equal(hooks.log().ioctrl[0].hex, '7b7d');

@@ -151,6 +151,37 @@ describe(`xiaomi-p2p nodes (Node-RED ${expectedNodeRedMajor}, fake TUTK library)
     assert.match((await caughtP)[0].error.message, /msg\.action must be "start", "stop" or "restart" \(got "dance"\)/);
   });
 
+  it('passes the LAN search and P2P times and the receive buffer to the library before the client starts', async () => {
+    await helper.load([cameraNode, inNode], flow({ lanTimeout: '1.5', p2pTimeout: 0, maxBuffer: 4096 }), CREDS);
+    await collect('video', 1, 30_000);
+    const events = log.events();
+    const order = (ev: string) => events.findIndex((e) => e.ev === ev);
+    assert.deepEqual(events.filter((e) => e.ev === 'lan_timeout').map((e) => e.ms), [1500]);
+    assert.deepEqual(events.filter((e) => e.ev === 'p2p_timeout').map((e) => e.ms), [0], '0 skips P2P');
+    assert.deepEqual(events.filter((e) => e.ev === 'avClientSetMaxBufSize').map((e) => e.kb), [4096], 'kilobytes, as the library counts');
+    assert.ok(order('IOTC_Initialize2') < order('lan_timeout') && order('p2p_timeout') < order('connect_begin'), 'after init, before connecting');
+    assert.ok(order('avClientSetMaxBufSize') < order('avClientStart2'), 'before the client starts');
+  });
+
+  it('leaves the library\'s own connection times and buffer alone when the fields are empty', async () => {
+    await helper.load([cameraNode, inNode], flow({ lanTimeout: '', p2pTimeout: '', maxBuffer: '' }), CREDS);
+    await collect('video', 1, 30_000);
+    const events = log.events().map((e) => e.ev);
+    for (const ev of ['lan_timeout', 'p2p_timeout', 'avClientSetMaxBufSize']) assert.ok(!events.includes(ev), `${ev} was not called`);
+  });
+
+  it('a receive buffer or connection time out of range is a configuration error', async () => {
+    await helper.load([cameraNode, inNode], flow({ maxBuffer: 8 }), CREDS);
+    const [caught] = await collect('caught', 1, 30_000);
+    assert.match(caught.error.message, /not configured: the receive buffer \(KB\) must be empty or a number from 64 to 65536/);
+    await waitFor(() => statusTexts('in').includes('red/dot/not configured'), 10_000, 'status');
+    await helper.unload();
+    await helper.load([cameraNode, inNode], flow({ lanTimeout: 'soon' }), CREDS);
+    const [lan] = await collect('caught', 1, 30_000);
+    assert.match(lan.error.message, /the LAN search time \(seconds, 0 skips it\) must be empty or a number from 0 to 60/);
+    assert.equal(log.events().length, 0, 'no camera process was started');
+  });
+
   it('closes every session and child on redeploy, and the ledger balances', async () => {
     await helper.load([cameraNode, inNode], flow(), CREDS);
     const video = record('video');

@@ -80,6 +80,7 @@ static int client_start(int sid, const char *user, const char *pass, unsigned in
   if (FakeTutk_SessionHealth(sid) != 0) { UNLOCK(st); return -14; }
   struct fake_session *s = &st->sessions[sid];
   s->client_exit = 0;
+  FakeTutk_Event("\"ev\":\"client_start_begin\",\"sid\":%d", sid);
   int64_t until = FakeTutk_NowMs() + st->sc.start_ms;
   int64_t give_up = FakeTutk_NowMs() + (int64_t)timeout_sec * 1000;
   int ret = 0;
@@ -141,7 +142,8 @@ void avClientStop(int av) {
   FakeTutk_Count("avClientStop");
   FakeTutk_Teardown("avClientStop");
   if (valid_channel(st, av)) {
-    FakeTutk_Event("\"ev\":\"channel_close\",\"sid\":%d,\"avIndex\":%d,\"frames\":%ld", st->channels[av].sid, av, st->channels[av].frames_delivered);
+    FakeTutk_Event("\"ev\":\"channel_close\",\"sid\":%d,\"avIndex\":%d,\"frames\":%ld,\"polls\":%ld", st->channels[av].sid, av,
+                   st->channels[av].frames_delivered, st->channels[av].polls);
     memset(&st->channels[av], 0, sizeof(st->channels[av]));
     st->channels_closed++;
   } else {
@@ -315,6 +317,7 @@ int avRecvFrameData2(int av, char *buf, int buf_max, int *out_actual, int *out_e
   if (av < 0 || av >= st->av_max) { UNLOCK(st); return AV_ER_INVALID_ARG; }
   if (!st->channels[av].in_use) { UNLOCK(st); return -14; }
   struct fake_channel *c = &st->channels[av];
+  c->polls++;
   int failure = channel_failure(st, c);
   if (failure) { UNLOCK(st); return failure; }
   if (!c->video_on) { UNLOCK(st); return AV_ER_DATA_NOREADY; }

@@ -119,6 +119,7 @@ struct fake_channel {
   long frames_due_base;
   long frame_index;     /* next frame to produce */
   long frames_delivered;
+  long polls;           /* avRecvFrameData2 calls on this channel, DATA_NOREADY included */
   long audio_index;
   int closed_by_remote; /* 0, or the AV error every later call returns */
   int reply_count;
