@@ -2,14 +2,18 @@
 // read (spec §1.2, §7.2), so a reader must poll; a fixed 10 ms poll wakes the camera's process a
 // hundred times a second whether frames come or not, and those wake-ups, not the frames, were
 // most of what a frame cost. A camera sends at a steady rate, so the pacer learns the frame
-// interval from the stream and keeps a schedule of when the next frame is due:
-//  - a poll on schedule that finds its frame moves the schedule a little earlier, so that it
-//    cannot drift late unnoticed (a late poll finds its frame too, it just costs latency);
-//  - a poll that finds nothing (DATA_NOREADY) retries after a short step that doubles while
-//    nothing comes, up to an idle ceiling; the poll that then finds the frame re-anchors the
-//    schedule, since the frame came between the two polls.
-// So a steady stream costs about one wake-up per frame and a frame waits at most about one
-// step. The library keeps frames in its buffer meanwhile (1 MB by default), so a late poll costs
+// interval from the stream and keeps a schedule: the time by which the next frame is due, and a
+// probe a little before it, as early as the frame might already be there.
+//  - A poll that finds its frame moves the schedule on by one interval. On schedule, it also
+//    moves it earlier by the probe and halves the probe: a schedule that only ever finds its
+//    frame cannot tell how late it is, so it keeps creeping earlier until a probe comes too soon.
+//  - A probe that finds nothing waits for the due time.
+//  - A poll at the due time that finds nothing (a late frame, or a stream that stopped) retries
+//    after a short step that doubles while nothing comes, up to an idle ceiling. The poll that
+//    then finds the frame knows it came since the last poll: that anchors the schedule, and half
+//    that gap is the next probe.
+// So a steady stream costs about one wake-up per frame, and a frame waits a few milliseconds.
+// The library keeps frames in its buffer meanwhile (1 MB by default), so a late poll costs
 // latency, never a frame. Pure arithmetic on the caller's clock, so it can be tested without time.
 
 export interface PollPacerOptions {

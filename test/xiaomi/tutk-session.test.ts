@@ -193,6 +193,37 @@ describe('TUTK session against the fake library', () => {
     assert.equal(hooks.log().ioctrl[0].hex, '7b7d');
   });
 
+  it('paces its polls by the stream: a 30 fps stream is read with fewer calls than the old 10 ms poll made', async () => {
+    hooks.setScenario('fps=30;gop=30');
+    let mark: { calls: number; frames: number } | null = null;
+    let last = { calls: 0, frames: 0 };
+    await run({ audio: false }, (r) => {
+      const log = hooks.log();
+      last = { calls: log.calls.avRecvFrameData2 ?? 0, frames: log.framesTotal };
+      // Counted once the interval has been learned (a window of one second).
+      if (!mark && r.frames.length >= 45) mark = last;
+      return mark !== null && last.frames >= mark.frames + 60;
+    }, 30_000);
+    const callsPerFrame = (last.calls - mark!.calls) / (last.frames - mark!.frames);
+    // One call that reads the frame and one that finds the queue empty, plus a retry now and
+    // then; polling every 10 ms took more than four calls per frame at 30 fps. Timers that fire
+    // late only lower the count.
+    assert.ok(callsPerFrame < 3.5, `${callsPerFrame.toFixed(2)} avRecvFrameData2 calls per frame`);
+  });
+
+  it('polls a stream that sends nothing ten times a second, not a hundred', async () => {
+    hooks.setScenario('start_payload=struct8');
+    let mark: { calls: number; at: number } | null = null;
+    let calls = 0;
+    await run({ startPayload: startPayload('json-empty'), audio: false }, () => {
+      calls = hooks.log().calls.avRecvFrameData2 ?? 0;
+      // The back-off (10, 20, 40, 80 ms) has reached its ceiling after five calls.
+      if (!mark && calls >= 5) mark = { calls, at: Date.now() };
+      return mark !== null && Date.now() - mark.at >= 2000;
+    }, 30_000);
+    assert.ok(calls - mark!.calls <= 2 * 10 + 2, `${calls - mark!.calls} calls in two idle seconds`);
+  });
+
   it('ends with a reconnect-class error after a remote close, leaving no session or channel open', async () => {
     hooks.setScenario('fps=60;close_after_frames=20');
     const { end, rec } = await run({ audio: false }, () => false);
