@@ -53,7 +53,9 @@ export interface DahuaSimulator {
   /** No hole punching possible (strict NAT): only the relay path works. */
   setStunBlocked(on: boolean): void;
   setServices(services: DeviceServices): void;
-  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number; relayTokens: number };
+  stats(): { deviceSessions: number; agentSessions: number; realmsOpen: number; stunAnswered: number; rtspPlaying: number; rtspPeakPlaying: number };
+  /** Relay tokens handed out by /relay/agent and not yet released by /relay/unbind to the relay server. */
+  relayTokens(): string[];
   close(): Promise<void>;
 }
 
@@ -125,8 +127,8 @@ export async function startDahuaSimulator(options: DahuaSimulatorOptions = {}): 
       stunAnswered: device.stunRequestsAnswered,
       rtspPlaying: rtsp ? rtsp.playing : 0,
       rtspPeakPlaying: rtsp ? rtsp.peakPlaying : 0,
-      relayTokens: cloud?.relayTokens ?? 0,
     }),
+    relayTokens: () => cloud?.relayTokens ?? [],
     close: async () => {
       cloud?.close();
       device.close();

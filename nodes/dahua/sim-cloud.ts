@@ -96,8 +96,8 @@ export class SimCloud {
   private readonly tokens = new Set<string>();
 
   /** Relay tokens handed out by /relay/agent and not yet released by /relay/unbind on the relay server. */
-  get relayTokens(): number {
-    return this.tokens.size;
+  get relayTokens(): string[] {
+    return [...this.tokens];
   }
   private readonly timers = new Set<NodeJS.Timeout>();
 

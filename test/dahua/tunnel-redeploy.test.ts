@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import deviceNode = require('../../nodes/dahua/dahua-p2p-device');
 import tunnelNode = require('../../nodes/dahua/dahua-ptcp-tunnel');
 import { TAB, helper, record, waitFor } from '../support/node-red';
@@ -76,6 +76,10 @@ describe('dahua nodes across 100 redeploys', () => {
   before(async () => {
     sim = await SimChild.start();
     await helper.startServer();
+  });
+
+  afterEach(async () => {
+    await helper.unload(); // also when an assertion failed mid-way, so nothing keeps the process alive
   });
 
   after(async () => {
