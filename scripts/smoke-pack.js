@@ -6,53 +6,21 @@
 // registered and enabled with no load error. Exits non-zero, loudly, on any miss.
 const fs = require('fs');
 const os = require('os');
-const net = require('net');
 const path = require('path');
-const http = require('http');
 const { execFileSync, spawn } = require('child_process');
+const { freePort, httpGet } = require('./loopback');
 const { node22Path } = require('./node22');
 const { packageTypes, root } = require('./package-types');
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function getJson(port, urlPath) {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { Accept: 'application/json' }, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`GET ${urlPath}: HTTP ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(body));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
 async function waitForNodes(port, child, log) {
   const until = Date.now() + 90_000;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited early (code ${child.exitCode}):\n${log()}`);
     try {
-      return await getJson(port, '/nodes');
+      return JSON.parse((await httpGet(port, '/nodes')).body);
     } catch {
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -6,35 +6,16 @@
 //   PORT=1881 npm start     another editor port
 //   --check                 start, wait until every part of the demo works, print a report, stop
 const fs = require('fs');
-const net = require('net');
-const dgram = require('dgram');
 const path = require('path');
-const http = require('http');
 const { spawn, execFile } = require('child_process');
 const { demoFlow, demoCredentials } = require('./demo-flow');
+const { freePort, httpGet } = require('./loopback');
 
 const root = path.resolve(__dirname, '..');
 const dist = (file) => path.join(root, 'dist', 'nodes', file);
 const userDir = path.join(root, '.demo');
 const port = Number(process.env.PORT) || 1880;
 const check = process.argv.includes('--check');
-
-/** A port free for TCP and, when asked, for UDP too (the V720 cloud uses one number for both). */
-async function freePort(withUdp = false) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const tcp = net.createServer();
-    const p = await new Promise((resolve, reject) => tcp.once('error', reject).listen(0, '127.0.0.1', () => resolve(tcp.address().port)));
-    let udpFree = true;
-    if (withUdp) {
-      const udp = dgram.createSocket('udp4');
-      udpFree = await new Promise((resolve) => udp.once('error', () => resolve(false)).bind(p, '127.0.0.1', () => resolve(true)));
-      udp.close();
-    }
-    await new Promise((resolve) => tcp.close(resolve));
-    if (udpFree) return p;
-  }
-  throw new Error('no free port');
-}
 
 function prepareUserDir(flow, credentials) {
   fs.mkdirSync(path.join(userDir, 'node_modules', '@p2pcam'), { recursive: true });
@@ -107,21 +88,11 @@ async function startV720Cameras(v720) {
   }
 }
 
-function get(urlPath, accept = 'application/json') {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, headers: { Accept: accept } }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => (res.statusCode === 200 ? resolve({ body: Buffer.concat(chunks), type: res.headers['content-type'] }) : reject(new Error(`GET ${urlPath}: HTTP ${res.statusCode}`))));
-    }).on('error', reject);
-  });
-}
-
 async function waitForEditor() {
   const until = Date.now() + 60_000;
   for (;;) {
     try {
-      return JSON.parse((await get('/flows')).body);
+      return JSON.parse((await httpGet(port, '/flows')).body);
     } catch (err) {
       if (Date.now() > until) throw new Error(`the editor did not answer on port ${port}: ${err.message}`);
       await new Promise((r) => setTimeout(r, 300));
@@ -200,7 +171,7 @@ async function selfCheck(sims, output, stop) {
   ws.close();
   const problems = Object.keys(expectations).filter((id) => !seen.has(id)).map((id) => `${id} never showed ${expectations[id]}`);
   try {
-    const snapshot = await get('/testpattern/snapshot.jpg', 'image/jpeg');
+    const snapshot = await httpGet(port, '/testpattern/snapshot.jpg', 'image/jpeg');
     if (snapshot.body[0] !== 0xff || snapshot.body[1] !== 0xd8) problems.push('/testpattern/snapshot.jpg is not a JPEG');
   } catch (err) {
     problems.push(err.message);
