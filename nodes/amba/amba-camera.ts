@@ -7,6 +7,7 @@ import { PROFILE_NAMES, ProfileName } from './model-profiles';
 import type { TakeoverPolicy } from './amba-session';
 import type { AmbaCameraNode } from './amba-camera-config';
 import type { NodeDef, RedAPI, RedNode } from '../core/node-red-types';
+import { SharedUse } from '../core/shared-use';
 
 interface AmbaCameraDef extends NodeDef {
   host?: string;
@@ -23,7 +24,6 @@ export = function register(RED: RedAPI): void {
   function AmbaCameraConfig(this: AmbaCameraNode, def: AmbaCameraDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const users = new Set<string>();
     const timeoutMs = nonNegative(def.timeout, 5) * 1000;
     node.cameraName = def.name || def.id;
     node.client = new AmbaClient({
@@ -41,19 +41,12 @@ export = function register(RED: RedAPI): void {
     });
     node.client.on('diagnostic', (text: string) => node.debug(text));
 
-    node.register = (user: RedNode): void => {
-      users.add(user.id);
-      if (users.size === 1) node.client.start();
-    };
-
-    node.deregister = async (user: RedNode): Promise<void> => {
-      users.delete(user.id);
-      if (users.size === 0) await node.client.stop();
-    };
+    const users = new SharedUse<string>(() => node.client.start(), () => node.client.stop());
+    node.register = (user: RedNode): void => users.add(user.id);
+    node.deregister = (user: RedNode): Promise<void> => users.remove(user.id);
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      users.clear();
-      node.client.stop().then(done, () => done());
+      users.end().then(done, () => done());
     });
   }
 

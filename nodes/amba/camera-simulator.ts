@@ -15,6 +15,7 @@ import { SimSdCard, formatName, md5 } from './sim-sd-card';
 import { SimModel, SimModelName, simModel } from './sim-models';
 import { TemplateVars, renderTemplate } from './sim-template';
 import type { SimCase, SimHandler, SimStep } from './sim-transcript-types';
+import { closeServer, listenTcp } from '../core/listening';
 
 export interface SimFaults {
   /** Cut every write into pieces of 1 to 7 bytes, sent a moment apart. */
@@ -178,8 +179,8 @@ export class SimulatedCamera extends EventEmitter {
   async start(): Promise<void> {
     this.control = net.createServer((s) => this.onControl(s));
     this.data = net.createServer((s) => this.onData(s));
-    await listen(this.control, this.host, this.opts.controlPort ?? 0);
-    await listen(this.data, this.host, this.opts.dataPort ?? 0);
+    await listenTcp(this.control, this.opts.controlPort ?? 0, this.host);
+    await listenTcp(this.data, this.opts.dataPort ?? 0, this.host);
   }
 
   async stop(): Promise<void> {
@@ -190,7 +191,7 @@ export class SimulatedCamera extends EventEmitter {
     for (const s of this.dataConns) s.destroy();
     for (const w of this.dataWaiters.splice(0)) w(null);
     this.holderAnswer?.(null);
-    await Promise.all([close(this.control), close(this.data)]);
+    await Promise.all([closeServer(this.control), closeServer(this.data)]);
   }
 
   /** A camera-side event (a button press, the card removed): sent to the session holder. */
@@ -919,20 +920,6 @@ function isReplyTo(text: string, msgId: number): boolean {
 /** The Yi firmware's JSON strings: `/` escaped as `\/` (spec §1.2). */
 function yiString(value: string): string {
   return JSON.stringify(value).replace(/\//g, '\\/');
-}
-
-function listen(server: net.Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function close(server: net.Server | null): Promise<void> {
-  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
 
 function writeSocket(socket: net.Socket, bytes: Buffer): Promise<void> {

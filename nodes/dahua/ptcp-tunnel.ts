@@ -5,6 +5,7 @@
 
 import { createServer, Server, Socket } from 'net';
 import { DahuaConnection } from './dahua-connection';
+import { closeServer, listenTcp } from '../core/listening';
 
 export interface TunnelOptions {
   bindAddress: string;
@@ -38,26 +39,19 @@ export class TunnelListener {
     return this.server !== null;
   }
 
-  start(): Promise<void> {
-    if (this.server) return Promise.resolve();
+  async start(): Promise<void> {
+    if (this.server) return;
     const generation = this.generation;
-    return new Promise((resolve, reject) => {
-      const server = createServer((socket) => this.accept(socket));
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.bindAddress, () => {
-        server.removeListener('error', reject);
-        server.on('error', () => {});
-        if (generation !== this.generation || this.server) {
-          server.close();
-          resolve();
-          return;
-        }
-        this.server = server;
-        const a = server.address();
-        this.boundPort = typeof a === 'object' && a ? a.port : 0;
-        resolve();
-      });
-    });
+    const server = createServer((socket) => this.accept(socket));
+    const port = await listenTcp(server, this.options.port, this.options.bindAddress);
+    server.on('error', () => {});
+    // stopped (or started again) while the port was being bound
+    if (generation !== this.generation || this.server) {
+      server.close();
+      return;
+    }
+    this.server = server;
+    this.boundPort = port;
   }
 
   /** Stops listening and disconnects this listener's clients; the device session is not touched. */
@@ -67,8 +61,7 @@ export class TunnelListener {
     this.sockets.clear();
     const server = this.server;
     this.server = null;
-    if (!server) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
+    return closeServer(server);
   }
 
   private accept(socket: Socket): void {

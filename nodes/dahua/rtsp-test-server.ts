@@ -6,6 +6,7 @@
 
 import { createServer, Server, Socket } from 'net';
 import { AnnexBSplitter } from '../media/annexb-splitter';
+import { closeServer, listenTcp } from '../core/listening';
 
 export interface RtspTestServerOptions {
   /** An H.264 Annex-B elementary stream; it is played from its first keyframe, in a loop. */
@@ -258,31 +259,22 @@ class RtspTestServerImpl implements RtspTestServer {
     return this.playingCount;
   }
 
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const server = createServer((socket) => {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        new RtspConnection(socket, this);
-      });
-      server.once('error', reject);
-      server.listen(port, this.host, () => {
-        server.removeListener('error', reject);
-        server.on('error', () => {});
-        this.server = server;
-        const a = server.address();
-        this.port = typeof a === 'object' && a ? a.port : 0;
-        resolve();
-      });
+  async listen(port: number): Promise<void> {
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      new RtspConnection(socket, this);
     });
+    this.port = await listenTcp(server, port, this.host);
+    server.on('error', () => {});
+    this.server = server;
   }
 
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     const server = this.server;
     this.server = null;
-    if (!server) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
+    return closeServer(server);
   }
 }
 

@@ -11,6 +11,7 @@ import { decryptLocalAddr, deriveLocalAddrKey, devAuth, deviceKey, encryptInfoBl
 import { SimPtcpPeer } from './sim-ptcp-peer';
 import { Address } from './udp-endpoint';
 import { buildXmlBody } from './xml-body';
+import { bindUdp } from '../core/listening';
 
 export interface SimDeviceAccount {
   user: string;
@@ -46,20 +47,12 @@ class DhServer {
 
   constructor(private readonly onRequest: (req: DhRequest, from: Address) => void) {}
 
-  listen(host: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket('udp4');
-      socket.once('error', reject);
-      socket.bind(0, host, () => {
-        socket.removeListener('error', reject);
-        socket.on('error', () => {});
-        socket.on('message', (d: Buffer, r: RemoteInfo) => this.handle(d, r));
-        this.socket = socket;
-        const a = socket.address();
-        this.address = { host: a.address, port: a.port };
-        resolve();
-      });
-    });
+  async listen(host: string): Promise<void> {
+    const socket = createSocket('udp4');
+    this.address = { host, port: await bindUdp(socket, 0, host) };
+    socket.on('error', () => {});
+    socket.on('message', (d: Buffer, r: RemoteInfo) => this.handle(d, r));
+    this.socket = socket;
   }
 
   handle(datagram: Buffer, r: RemoteInfo): void {

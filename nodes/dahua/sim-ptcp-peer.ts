@@ -12,6 +12,7 @@ import { PtcpBody, isPtcp } from './ptcp-packet';
 import { PtcpSession } from './ptcp-session';
 import { DeviceServices, SimDeviceRealms } from './sim-device-realms';
 import { Address } from './udp-endpoint';
+import { bindUdp } from '../core/listening';
 
 export interface SimPeerContext {
   /** Signs handed out by the agent, as hex; the device accepts 0x19 only with one of them. */
@@ -44,20 +45,12 @@ export class SimPtcpPeer {
 
   constructor(private readonly role: 'device' | 'agent', private readonly ctx: SimPeerContext, private readonly onOther?: (datagram: Buffer, from: RemoteInfo) => void) {}
 
-  listen(host: string, port = 0): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket('udp4');
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.removeListener('error', reject);
-        socket.on('error', () => {});
-        socket.on('message', (d: Buffer, r: RemoteInfo) => this.onDatagram(d, r));
-        this.socket = socket;
-        const a = socket.address();
-        this.address = { host: a.address, port: a.port };
-        resolve();
-      });
-    });
+  async listen(host: string, port = 0): Promise<void> {
+    const socket = createSocket('udp4');
+    this.address = { host, port: await bindUdp(socket, port, host) };
+    socket.on('error', () => {});
+    socket.on('message', (d: Buffer, r: RemoteInfo) => this.onDatagram(d, r));
+    this.socket = socket;
   }
 
   get realmsOpen(): number {

@@ -6,6 +6,7 @@
 import { createSocket, RemoteInfo, Socket } from 'dgram';
 import { isPtcp } from './ptcp-packet';
 import { looksLikeInvertedStun } from './inverted-stun';
+import { bindUdp } from '../core/listening';
 
 export interface Address {
   host: string;
@@ -34,16 +35,10 @@ export class UdpEndpoint {
   }
 
   /** Binds a new socket on an ephemeral port. */
-  static open(bindHost: string): Promise<UdpEndpoint> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket('udp4');
-      socket.once('error', reject);
-      socket.bind(0, bindHost, () => {
-        socket.removeListener('error', reject);
-        const a = socket.address();
-        resolve(new UdpEndpoint(socket, { host: a.address, port: a.port }));
-      });
-    });
+  static async open(bindHost: string): Promise<UdpEndpoint> {
+    const socket = createSocket('udp4');
+    const port = await bindUdp(socket, 0, bindHost);
+    return new UdpEndpoint(socket, { host: socket.address().address, port });
   }
 
   get port(): number {

@@ -10,6 +10,7 @@ import { ConnectionContext, RtspConnection, RtspMount, unmapIpv4 } from './rtsp-
 import { DigestAuthenticator, DigestCredentials } from './rtsp-digest-auth';
 import type { RtspParserLimits } from './rtsp-request-parser';
 import type { StreamOut } from './stream-out';
+import { bindUdp, closeServer, closeUdp, listenTcp } from '../core/listening';
 
 export interface RtspServerOptions {
   port: number;
@@ -85,14 +86,7 @@ export class RtspServer {
 
   /** Binds the TCP port; resolves with the port (useful with port 0), rejects e.g. on EADDRINUSE. */
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(this.options.port, this.host, () => {
-        this.server.off('error', onError);
-        resolve((this.server.address() as net.AddressInfo).port);
-      });
-    });
+    return listenTcp(this.server, this.options.port, this.host);
   }
 
   get port(): number {
@@ -127,13 +121,9 @@ export class RtspServer {
     this.connections.clear();
     const udp = this.udp;
     this.udp = null;
-    const closeUdp = udp ? udp.then((pair) => closePair(pair), () => undefined) : Promise.resolve();
+    const udpClosed = udp ? udp.then((pair) => closePair(pair), () => undefined) : Promise.resolve();
     this.udpPair = null;
-    const closeTcp = new Promise<void>((resolve) => {
-      if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
-    });
-    return Promise.all([closeTcp, closeUdp]).then(() => undefined);
+    return Promise.all([closeServer(this.server), udpClosed]).then(() => undefined);
   }
 
   private accept(socket: net.Socket): void {
@@ -206,30 +196,20 @@ async function bindPair(host: string, onMessage: (msg: Buffer, rinfo: dgram.Remo
   throw new Error('no free pair of UDP ports for RTP/RTCP');
 }
 
-function bindSocket(type: 'udp4' | 'udp6', host: string, port: number, onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void, onError: (err: Error) => void): Promise<dgram.Socket | null> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket({ type });
-    const failBind = () => {
-      socket.close();
-      resolve(null);
-    };
-    socket.once('error', failBind);
-    socket.bind(port, host, () => {
-      socket.off('error', failBind);
-      socket.on('error', onError);
-      socket.on('message', onMessage);
-      resolve(socket);
-    });
-  });
+/** A socket bound to host:port, or null when the port is taken. */
+async function bindSocket(type: 'udp4' | 'udp6', host: string, port: number, onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void, onError: (err: Error) => void): Promise<dgram.Socket | null> {
+  const socket = dgram.createSocket({ type });
+  try {
+    await bindUdp(socket, port, host);
+  } catch {
+    await closeUdp(socket);
+    return null;
+  }
+  socket.on('error', onError);
+  socket.on('message', onMessage);
+  return socket;
 }
 
 function closePair(pair: UdpPair): Promise<void> {
-  const closeOne = (s: dgram.Socket) => new Promise<void>((resolve) => {
-    try {
-      s.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
-  return Promise.all([closeOne(pair.rtp), closeOne(pair.rtcp)]).then(() => undefined);
+  return Promise.all([closeUdp(pair.rtp), closeUdp(pair.rtcp)]).then(() => undefined);
 }

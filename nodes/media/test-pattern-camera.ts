@@ -7,6 +7,7 @@ import * as http from 'http';
 import * as net from 'net';
 import { FanoutHub, Subscription } from '../core/fanout-hub';
 import { TestPattern, TestPatternOptions } from './test-pattern';
+import { closeServer, listenTcp } from '../core/listening';
 
 export interface TestPatternCameraOptions extends TestPatternOptions {
   host?: string;
@@ -76,13 +77,9 @@ export async function startTestPatternCamera(options: TestPatternCameraOptions =
   });
   web.on('connection', (socket) => sockets.add(socket));
 
-  const listen = (server: net.Server, port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
-    });
-  const tcpPort = await listen(tcp, options.tcpPort ?? 0);
-  const httpPort = await listen(web, options.httpPort ?? 0);
+  const tcpPort = await listenTcp(tcp, options.tcpPort ?? 0, host);
+  const httpPort = await listenTcp(web, options.httpPort ?? 0, host);
+  for (const server of [tcp, web]) server.on('error', () => undefined); // a failed accept (EMFILE) only
 
   return {
     tcpPort,
@@ -91,7 +88,7 @@ export async function startTestPatternCamera(options: TestPatternCameraOptions =
       return frameNumber;
     },
     close: async () => {
-      const closed = [tcp, web].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+      const closed = [tcp, web].map(closeServer);
       for (const s of sockets) s.destroy();
       hub.close();
       await Promise.all(closed);

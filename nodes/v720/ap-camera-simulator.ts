@@ -17,6 +17,7 @@ import { PictureOptions, SimPictures } from './sim-pictures';
 import { SimAudio, SimMediaCounts, SimMediaSender } from './sim-media-sender';
 import { SimSettings } from './sim-settings';
 import { NaxclowFramer } from './tcp-framer';
+import { closeServer, listenTcp } from '../core/listening';
 
 export interface SimRecording extends RecordingRef {
   data: Buffer;
@@ -101,14 +102,7 @@ export class SimulatedApCamera extends EventEmitter {
     this.stopped = false;
     const server = net.createServer((socket) => this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port || this.options.port || 6123, this.options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (server.address() as net.AddressInfo).port;
+    this.port = await listenTcp(server, this.port || this.options.port || 6123, this.options.host);
     this.pinger = setInterval(() => this.ping(), this.options.pingMs ?? 5000);
   }
 
@@ -131,7 +125,7 @@ export class SimulatedApCamera extends EventEmitter {
     this.pinger = null;
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private accept(socket: net.Socket): void {

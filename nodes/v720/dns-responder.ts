@@ -7,6 +7,7 @@
 
 import * as dgram from 'dgram';
 import { DnsQuestion, QClass, QType, Rcode, encodeResponse, ipv4Octets, parseQuery } from './dns-message';
+import { bindUdp, closeUdp } from '../core/listening';
 
 /** The zones the camera firmware calls home to (spec §1.5); every name in them is answered. */
 export const NAXCLOW_ZONES: readonly string[] = ['naxclow.com', 'naxclow.com.cn'];
@@ -71,24 +72,11 @@ export class DnsResponder {
     if (!ipv4Octets(this.advertisedHost())) {
       return Promise.reject(new Error(`the DNS responder needs an IPv4 advertised host, not "${this.advertisedHost()}"`));
     }
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.socket.once('error', onError);
-      this.socket.bind(port, host, () => {
-        this.socket.off('error', onError);
-        resolve(this.socket.address().port);
-      });
-    });
+    return bindUdp(this.socket, port, host);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve(); // never bound, or closed already
-      }
-    });
+    return closeUdp(this.socket);
   }
 
   private onDatagram(datagram: Buffer, address: string, port: number): void {

@@ -20,6 +20,7 @@ import type { AudioCodec } from './media-receiver';
 import { EmbeddedBroker, ExternalBroker, MqttDeviceHandlers, MqttLink } from './mqtt-link';
 import { NaxclowMessage, contentOf } from './naxclow-json';
 import { RegistrationServer } from './registration-server';
+import { closeServer, listenTcp } from '../core/listening';
 
 export type MqttConfig = { mode: 'embedded'; port?: number } | { mode: 'external'; url: string; username?: string; password?: string } | { mode: 'none' };
 
@@ -146,7 +147,7 @@ export class FakeCloud extends EventEmitter {
     const server = this.httpServer;
     this.httpServer = null;
     await Promise.all([
-      server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve(),
+      closeServer(server),
       this.registration.close(),
       this.media.close(),
       this.mqtt ? this.mqtt.close() : Promise.resolve(),
@@ -271,7 +272,7 @@ export class FakeCloud extends EventEmitter {
     }
   }
 
-  private listenHttp(port: number): Promise<void> {
+  private async listenHttp(port: number): Promise<void> {
     const server = http.createServer(this.bootstrap.handle);
     server.headersTimeout = 10_000;
     server.requestTimeout = 15_000;
@@ -282,15 +283,8 @@ export class FakeCloud extends EventEmitter {
     });
     server.on('clientError', (_err, socket) => socket.destroy());
     this.httpServer = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.options.bindHost, () => {
-        server.off('error', reject);
-        server.on('error', (err) => this.log('warn', `http: ${err.message}`));
-        this.ports.http = (server.address() as net.AddressInfo).port;
-        resolve();
-      });
-    });
+    this.ports.http = await listenTcp(server, port, this.options.bindHost);
+    server.on('error', (err) => this.log('warn', `http: ${err.message}`));
   }
 
   private onBootstrap(event: BootstrapEvent): void {

@@ -7,6 +7,7 @@
 import * as dgram from 'dgram';
 import { Cmd, NaxclowPacket, decodeDatagram, encodeBare, encodeJson } from './naxclow-header';
 import { parseMessage, stringField } from './naxclow-json';
+import { bindUdp, closeUdp } from '../core/listening';
 
 export interface Peer {
   address: string;
@@ -51,14 +52,7 @@ export class MediaChannel {
   }
 
   bind(port: number, host?: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.socket.once('error', onError);
-      this.socket.bind(port, host, () => {
-        this.socket.off('error', onError);
-        resolve(this.socket.address().port);
-      });
-    });
+    return bindUdp(this.socket, port, host);
   }
 
   /** Media from `peer` now belongs to `uid` (replacing its previous peer). */
@@ -103,13 +97,7 @@ export class MediaChannel {
   close(): Promise<void> {
     this.peers.clear();
     this.peerOf.clear();
-    return new Promise((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve(); // never bound, or closed already
-      }
-    });
+    return closeUdp(this.socket);
   }
 
   /** @internal exposed for the fuzz test */

@@ -6,6 +6,7 @@
 import * as net from 'net';
 import mqtt = require('mqtt');
 import { parseJsonObject } from './naxclow-json';
+import { closeServer, listenTcp } from '../core/listening';
 
 export const TOPIC_STATUS = 'Naxclow/P2P/Users/Device/Status';
 export const TOPIC_INFO = 'Naxclow/P2P/Users/Device/Info';
@@ -111,14 +112,8 @@ export class EmbeddedBroker implements MqttLink {
     });
     server.maxConnections = 512;
     this.server = server;
-    this.port = await new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
-        server.on('error', (err) => this.handlers.log?.(`mqtt server: ${err.message}`));
-        resolve((server.address() as net.AddressInfo).port);
-      });
-    });
+    this.port = await listenTcp(server, this.options.port, this.options.host);
+    server.on('error', (err) => this.handlers.log?.(`mqtt server: ${err.message}`));
   }
 
   publishCommand(uid: string, command: object): Promise<void> {
@@ -133,7 +128,7 @@ export class EmbeddedBroker implements MqttLink {
     const server = this.server;
     this.server = null;
     for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     const broker = this.broker;
     this.broker = null;
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -7,6 +7,7 @@ import * as net from 'net';
 import { Cmd, FORWARD_ID_APP, encodeBare, encodeJson } from './naxclow-header';
 import { NaxclowMessage, parseMessage, stringField } from './naxclow-json';
 import { NaxclowFramer } from './tcp-framer';
+import { closeServer, listenTcp } from '../core/listening';
 
 export interface RegistrationHandlers {
   /** A camera registered (code 100). `token` is what getA9ConfCheck handed out as pwd. */
@@ -69,16 +70,10 @@ export class RegistrationServer {
     this.server.on('error', (err) => this.handlers.log?.(`registration server: ${err.message}`));
   }
 
-  listen(port: number, host?: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        this.sweep = setInterval(() => this.checkLiveness(), 1000);
-        resolve((this.server.address() as net.AddressInfo).port);
-      });
-    });
+  async listen(port: number, host?: string): Promise<number> {
+    const bound = await listenTcp(this.server, port, host);
+    if (this.server.listening && !this.sweep) this.sweep = setInterval(() => this.checkLiveness(), 1000);
+    return bound;
   }
 
   /** Sends a JSON message on the camera's link; false when it has none. */
@@ -104,7 +99,7 @@ export class RegistrationServer {
     if (this.sweep) clearInterval(this.sweep);
     this.sweep = null;
     for (const link of this.all) link.socket.destroy();
-    return new Promise((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
+    return closeServer(this.server);
   }
 
   private accept(socket: net.Socket): void {

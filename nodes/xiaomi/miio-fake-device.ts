@@ -3,6 +3,7 @@
 // firmware returns (no credentials), an error, a malformed reply, or nothing at all.
 import * as dgram from 'dgram';
 import { decodeMiioHeader, decodeMiioPacket, encodeHelloReply, encodeMiioPacket, parseMiioJson, parseToken } from './miio-packet';
+import { bindUdp, closeUdp } from '../core/listening';
 
 export type FakeMiioMode = 'credentials' | 'hidden' | 'error' | 'busy-once' | 'malformed' | 'silent' | 'silent-request';
 
@@ -30,7 +31,7 @@ export interface FakeMiioDevice {
 /** What an aq1 on firmware 3.3.7_248 and later returns: no p2p_id, avID or avPass. */
 const HIDDEN_PROPS = { app_type: 'ipc', offset_x: 0, offset_y: 0, offset_radius: 0, md_status: 1, video_state: 1, fullstop: 0, led_status: 1, ir_status: 1, mdsensitivity: 2, channel_id: 0, flip_state: 0 };
 
-export function startFakeMiioDevice(options: FakeMiioOptions): Promise<FakeMiioDevice> {
+export async function startFakeMiioDevice(options: FakeMiioOptions): Promise<FakeMiioDevice> {
   const token = parseToken(options.token);
   const did = options.did ?? 0x0001e240;
   const stamp = options.stamp ?? 0x5f5e1000;
@@ -42,7 +43,7 @@ export function startFakeMiioDevice(options: FakeMiioOptions): Promise<FakeMiioD
     requests: [],
     hellos: 0,
     setMode: (m) => { mode = m; },
-    close: () => new Promise((resolve) => socket.close(() => resolve())),
+    close: () => closeUdp(socket),
   };
 
   const reply = (body: unknown, to: dgram.RemoteInfo) => {
@@ -85,13 +86,7 @@ export function startFakeMiioDevice(options: FakeMiioOptions): Promise<FakeMiioD
     }
   });
 
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      socket.off('error', reject);
-      socket.on('error', () => undefined);
-      device.port = socket.address().port;
-      resolve(device);
-    });
-  });
+  device.port = await bindUdp(socket, 0, '127.0.0.1');
+  socket.on('error', () => undefined);
+  return device;
 }
