@@ -3,8 +3,11 @@
 // pkgId with the tail check, picture size, frame stamping) against a same-run baseline that takes the same
 // datagrams and only concatenates their payloads per sender. Figure 2: CPU % of the cloud's
 // process with 32 cameras streaming to a consumer each (the cameras run in a child process),
-// against the same process with the 32 cameras registered but idle.
-import { fork } from 'child_process';
+// against the same process receiving the same number of datagrams per second, of the same mean
+// size, on a bare UDP socket that does nothing with them: what any receiver pays the kernel and
+// libuv for the datagrams alone.
+import { ChildProcess, fork } from 'child_process';
+import { createSocket } from 'dgram';
 import { FrameStamper } from '../nodes/core/frame';
 import { jpegDimensions } from '../nodes/media/jpeg-markers';
 import { Cmd, MsgFlag, encodePacket } from '../nodes/v720/naxclow-header';
@@ -96,6 +99,16 @@ async function cpuPercent(ms: number): Promise<number> {
   return ((used.user + used.system) / wall) * 100;
 }
 
+const BUSY_MS = 5000;
+
+/** What the child is asked to do once the fleet is up: send `perSecond` datagrams of `bytes` to `port` for `ms`. */
+interface BlastRequest {
+  port: number;
+  perSecond: number;
+  bytes: number;
+  ms: number;
+}
+
 async function cpuFigure(): Promise<Record<string, unknown>> {
   const cloud = new FakeCloud({ bindHost: '127.0.0.1', advertisedHost: '127.0.0.1', httpPort: 0, tcpPort: 0, mqtt: { mode: 'none' } });
   await cloud.start();
@@ -105,25 +118,38 @@ async function cpuFigure(): Promise<Record<string, unknown>> {
       child.once('message', (m) => resolve(m as string[]));
       child.once('exit', (code) => reject(new Error(`simulator fleet exited (${code})`)));
     });
-    const idle = await cpuPercent(3000);
     let frames = 0;
-    const subs = uids.map((uid) => cloud.stream(uid).subscribe({ deliver: (m) => void (m.frame.kind === 'video' && frames++) }));
+    let payloadBytes = 0;
+    const subs = uids.map((uid) => cloud.stream(uid).subscribe({
+      deliver: (m) => {
+        payloadBytes += m.payload.length;
+        if (m.frame.kind === 'video') frames++;
+      },
+    }));
     const until = Date.now() + 30_000;
-    while (uids.some((uid) => cloud.liveViewState(uid) !== 'streaming') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1000));
-    const before = frames;
-    const busy = await cpuPercent(5000);
-    const fps = (frames - before) / 5;
+    while (uids.some((uid) => cloud.liveViewState(uid) !== 'streaming') && Date.now() < until) await delay(100);
+    await delay(1000);
+    const before = { frames, payloadBytes, datagrams: cloud.channelCounts.datagrams };
+    const busy = await cpuPercent(BUSY_MS);
+    const datagrams = cloud.channelCounts.datagrams - before.datagrams;
+    const fps = (frames - before.frames) / (BUSY_MS / 1000);
     subs.forEach((s) => s.close());
+    await quiet(cloud);
+    // Each datagram is the 20-byte Naxclow header and its share of the frame's bytes.
+    const blast: BlastRequest = { port: 0, perSecond: datagrams / (BUSY_MS / 1000), bytes: Math.round(20 + (payloadBytes - before.payloadBytes) / datagrams), ms: BUSY_MS };
+    const bare = await bareReceiveCpu(child, blast);
     return {
       name: 'v720 cloud CPU with 32 cameras streaming at 10 fps (640x480)',
       value: round(busy, 1),
       unit: '% of one core',
-      baseline: 'the same process with the 32 cameras registered, not streaming',
-      baselineValue: round(idle, 1),
-      ratio: round(busy / Math.max(idle, 0.1), 1),
+      baseline: 'the same process receiving the same datagrams per second, of the same mean size, on a bare UDP socket that does nothing with them',
+      baselineValue: round(bare.cpu, 1),
+      ratio: round(busy / bare.cpu, 2),
       framesPerSecond: round(fps, 1),
       expectedFramesPerSecond: CAMERAS * FPS,
+      datagramsPerSecond: round(blast.perSecond, 0),
+      meanDatagramBytes: blast.bytes,
+      bareDatagramsPerSecond: round(bare.received / (BUSY_MS / 1000), 0),
     };
   } finally {
     child.kill();
@@ -131,15 +157,67 @@ async function cpuFigure(): Promise<Record<string, unknown>> {
   }
 }
 
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Waits until the cameras have stopped streaming (nobody watches any more). */
+async function quiet(cloud: FakeCloud): Promise<void> {
+  for (let last = -1; cloud.channelCounts.datagrams !== last; ) {
+    last = cloud.channelCounts.datagrams;
+    await delay(1500);
+  }
+}
+
+/** CPU % of this process while the child sends the given datagrams to a bare socket here. */
+async function bareReceiveCpu(child: ChildProcess, request: BlastRequest): Promise<{ cpu: number; received: number }> {
+  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+  let received = 0;
+  socket.on('message', () => void received++);
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  try {
+    child.send({ ...request, port: socket.address().port });
+    const cpu = await cpuPercent(request.ms);
+    await new Promise((resolve) => child.once('message', resolve)); // the child is done sending
+    return { cpu, received };
+  } finally {
+    socket.close();
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>[]> {
   return [await ingestFigure(), await cpuFigure()];
+}
+
+/** Sends datagrams as the fleet does: a batch every 10 ms, so that both receivers wake alike often. */
+function blast(request: BlastRequest): Promise<void> {
+  const socket = createSocket('udp4');
+  const datagram = Buffer.alloc(request.bytes, 0x5a);
+  const ticks = Math.round(request.ms / 10);
+  let tick = 0;
+  let sent = 0;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      tick++;
+      const due = Math.round((request.perSecond * tick) / 100);
+      for (; sent < due; sent++) socket.send(datagram, request.port, '127.0.0.1');
+      if (tick >= ticks) {
+        clearInterval(timer);
+        socket.close();
+        resolve();
+      }
+    }, 10);
+  });
 }
 
 // The camera side of the CPU figure, in its own process so its work is not counted.
 if (require.main === module && process.argv[2] === '--v720-sim-fleet') {
   const pictures = new SimPictures({ width: 640, height: 480, quality: 60, distinct: 10 });
   startSimulatedCameras(CAMERAS, { cloudHost: '127.0.0.1', httpPort: Number(process.argv[3]), mqttUrl: null, localAddress: '127.0.0.1', pictures, fps: FPS, audio: true })
-    .then((fleet) => process.send!(fleet.cameras.map((c) => c.uid)))
+    .then((fleet) => {
+      process.on('message', (request: BlastRequest) => void blast(request).then(() => process.send!('sent')));
+      process.send!(fleet.cameras.map((c) => c.uid));
+    })
     .catch((err) => {
       console.error(err);
       process.exit(1);

@@ -58,14 +58,14 @@ const EMPTY = Buffer.alloc(0);
 export function encodePacket(fields: PacketFields): Buffer {
   const payload = fields.payload ?? EMPTY;
   const out = Buffer.allocUnsafe(HEADER_LENGTH + payload.length);
-  writeHeader(out, 0, { ...fields, payloadLen: payload.length });
+  writeHeader(out, 0, fields, payload.length);
   payload.copy(out, HEADER_LENGTH);
   return out;
 }
 
 /** Writes a header for a payload of `payloadLen` bytes that the caller places after it. */
-export function writeHeader(out: Buffer, offset: number, fields: PacketFields & { payloadLen: number }): void {
-  out.writeUInt32LE(fields.payloadLen >>> 0, offset);
+export function writeHeader(out: Buffer, offset: number, fields: PacketFields, payloadLen: number): void {
+  out.writeUInt32LE(payloadLen >>> 0, offset);
   out.writeUInt16LE(fields.cmd & 0xffff, offset + 4);
   out[offset + 6] = (fields.msgFlag ?? MsgFlag.DEFAULT) & 0xff;
   out[offset + 7] = (fields.dealFlag ?? 0) & 0xff;
@@ -81,6 +81,41 @@ export function announcedPayloadLength(buf: Buffer, offset = 0): number {
 }
 
 /**
+ * A packet read in place. The forwardId is taken out of the header only when asked for: media
+ * datagrams (thousands a second) never need it, and each view of a Buffer costs an allocation.
+ */
+class DecodedPacket implements NaxclowPacket {
+  readonly cmd: number;
+  readonly msgFlag: number;
+  readonly dealFlag: number;
+  readonly pkgId: number;
+  payload: Buffer;
+  private source: Buffer | null;
+  private forward: Buffer | null = null;
+
+  constructor(buf: Buffer, private readonly offset: number, payloadLen: number) {
+    const start = offset + HEADER_LENGTH;
+    this.source = buf;
+    this.cmd = buf.readUInt16LE(offset + 4);
+    this.msgFlag = buf[offset + 6];
+    this.dealFlag = buf[offset + 7];
+    this.pkgId = buf.readUInt32LE(offset + 16);
+    this.payload = buf.subarray(start, start + payloadLen);
+  }
+
+  get forwardId(): Buffer {
+    if (!this.forward) this.forward = this.source!.subarray(this.offset + 8, this.offset + 16);
+    return this.forward;
+  }
+
+  /** Replacing it (with a copy) lets go of the buffer the packet was read from. */
+  set forwardId(value: Buffer) {
+    this.forward = value;
+    this.source = null;
+  }
+}
+
+/**
  * Decodes one packet whose header starts at `offset` and whose payload is entirely in `buf`.
  * The payload is a view into `buf`, not a copy. Returns null when the bytes are too few.
  */
@@ -88,15 +123,7 @@ export function decodePacketAt(buf: Buffer, offset = 0): NaxclowPacket | null {
   if (buf.length - offset < HEADER_LENGTH) return null;
   const payloadLen = buf.readUInt32LE(offset);
   if (buf.length - offset - HEADER_LENGTH < payloadLen) return null;
-  const start = offset + HEADER_LENGTH;
-  return {
-    cmd: buf.readUInt16LE(offset + 4),
-    msgFlag: buf[offset + 6],
-    dealFlag: buf[offset + 7],
-    forwardId: buf.subarray(offset + 8, offset + 16),
-    pkgId: buf.readUInt32LE(offset + 16),
-    payload: buf.subarray(start, start + payloadLen),
-  };
+  return new DecodedPacket(buf, offset, payloadLen);
 }
 
 /**
