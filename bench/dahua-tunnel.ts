@@ -5,10 +5,8 @@
 //
 // - Goodput with everything in one process (client, tunnel, simulated device, service): client →
 //   device at 0 % and 2 % loss, and device → client (the direction of video) at 0 % loss.
-// - The UDP floor: the same datagrams (a 1316-byte DATA packet and a 24-byte ACK per 1280 bytes,
-//   32 KiB in flight, as the captured device acks) bounced between two bare sockets in this
-//   process with no protocol at all. It is the ceiling of client → device through any PTCP
-//   implementation in one Node.js process, and shows how much of the gap to the TCP relay is
+// - The UDP floor (udp-floor.ts): the same datagrams bounced between two bare sockets with no
+//   protocol at all, on one thread and on two. It shows how much of the gap to the TCP relay is
 //   the wire format itself. (Device → client can pass it: our side coalesces its ACKs.)
 // - CPU of the tunnel side alone: the simulated cloud, device and service run in a child
 //   process; CPU milliseconds per MB of this process (tunnel and client) against the same
@@ -16,7 +14,6 @@
 
 import { fork, ChildProcess } from 'child_process';
 import { createServer, connect, Server, Socket } from 'net';
-import { createSocket, Socket as UdpSocket } from 'dgram';
 import { randomBytes } from 'crypto';
 import { DahuaConnection } from '../nodes/dahua/dahua-connection';
 import { WsseCredentials } from '../nodes/dahua/dh-http';
@@ -24,6 +21,7 @@ import { startDahuaSimulator } from '../nodes/dahua/dahua-simulator';
 import { TunnelListener } from '../nodes/dahua/ptcp-tunnel';
 import { alternate, median, round } from './bench-support';
 import { Direction, FarEndCommand, FarEndReady, FarEndReply, SERVICE_DEVICE_PORT, TransferService } from './dahua-far-end';
+import { udpFloorOneThread, udpFloorTwoThreads } from './udp-floor';
 
 const MB = 1024 * 1024;
 const SIZE = Number(process.env.P2PCAM_BENCH_DAHUA_MB || 32) * MB;
@@ -131,10 +129,16 @@ async function inProcessFigures(): Promise<Record<string, unknown>[]> {
       );
       figures.push(goodputFigure(`dahua tunnel goodput, ${c.what}`, m.subject, m.baseline, { retransmissions: connection.stats().retransmissions }));
     }
-    const floor = await alternate(() => udpFloor(SIZE), through(portOf(relay), 'up'), ROUNDS);
+    const floor = await alternate(() => udpFloorOneThread(SIZE), through(portOf(relay), 'up'), ROUNDS);
     figures.push(
       goodputFigure('UDP floor: PTCP-sized DATA and ACK datagrams between two bare sockets, no protocol', floor.subject, floor.baseline, {
         note: 'the ceiling for client → device in one Node.js process, where the device acks every packet; compare the 0 % loss client → device figure with it',
+      }),
+    );
+    const threaded = await alternate(() => udpFloorTwoThreads(SIZE), through(portOf(relay), 'up'), ROUNDS);
+    figures.push(
+      goodputFigure('UDP floor with the sending socket on a worker thread, the answering one on the main thread', threaded.subject, threaded.baseline, {
+        note: 'the ceiling of a tunnel that moved its UDP side to a thread of its own',
       }),
     );
   } finally {
@@ -145,64 +149,6 @@ async function inProcessFigures(): Promise<Record<string, unknown>[]> {
     await service.close();
   }
   return figures;
-}
-
-/**
- * Megabytes per second of 1280-byte payloads: one 1316-byte datagram each way, answered by a
- * 24-byte datagram, at most 25 (32 KiB of bodies) unanswered. The sending socket is connected,
- * as S_dev is once the device is found; the answering one is not, as the simulated device's.
- */
-async function udpFloor(bytes: number): Promise<number> {
-  const packets = Math.ceil(bytes / 1280);
-  const window = Math.floor((32 * 1024) / 1292);
-  const client = createSocket('udp4');
-  const device = createSocket('udp4');
-  const bind = (s: UdpSocket): Promise<number> => new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)));
-  const clientPort = await bind(client);
-  const devicePort = await bind(device);
-  await new Promise<void>((resolve) => client.connect(devicePort, '127.0.0.1', () => resolve()));
-  const data = Buffer.alloc(1316, 0x5a);
-  const ack = Buffer.alloc(24, 0x41);
-  try {
-    return await new Promise<number>((resolve) => {
-      const started = process.hrtime.bigint();
-      let sent = 0;
-      let answered = 0;
-      let inFlight = 0;
-      let lastAnswered = -1;
-      const pump = (): void => {
-        while (sent < packets && inFlight < window) {
-          client.send(data);
-          sent++;
-          inFlight++;
-        }
-      };
-      // a datagram lost to a full socket buffer must not hang the floor: count it as answered
-      const watchdog = setInterval(() => {
-        if (answered === lastAnswered && inFlight > 0) {
-          answered += inFlight;
-          inFlight = 0;
-          pump();
-        }
-        lastAnswered = answered;
-      }, 100);
-      device.on('message', () => device.send(ack, clientPort, '127.0.0.1'));
-      client.on('message', () => {
-        answered++;
-        inFlight--;
-        if (answered >= packets) {
-          clearInterval(watchdog);
-          resolve((packets * 1280) / MB / (Number(process.hrtime.bigint() - started) / 1e9));
-          return;
-        }
-        pump();
-      });
-      pump();
-    });
-  } finally {
-    client.close();
-    device.close();
-  }
 }
 
 /** The far end in a child process, driven over IPC. */
