@@ -10,10 +10,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FramerEvent, JsonFramer } from '../../nodes/amba/json-framer';
-import { seededRandom } from '../support/ffmpeg';
 import { CAMERA_TEXTS, MISSING_BRACE } from './vectors';
+import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 
-const ITERATIONS = Math.max(1, Number(process.env.P2PCAM_FUZZ_ITERATIONS) || 20_000);
+const ITERATIONS = fuzzIterations(20_000);
 const SEPARATORS = ['', '\u0000', ' ', '\r\n', '\t', 'junk', '\u0000\u0000\u0000', ']"x'];
 const HOSTILE = [0x7b, 0x7d, 0x5b, 0x5d, 0x22, 0x5c, 0x3a, 0x2c, 0x00, 0xff, 0xc3, 0xe6, 0xf0];
 
@@ -76,7 +76,7 @@ function checkEvents(events: FramerEvent[]): void {
 
 describe('JsonFramer fuzz', () => {
   it(`finds exactly the objects of ${ITERATIONS} well-formed streams cut at random`, () => {
-    const r = seededRandom(0x7878);
+    const r = fuzzRandom(0x7878);
     for (let n = 0; n < ITERATIONS; n++) {
       const { stream, expected } = wellFormed(r);
       const f = new JsonFramer();
@@ -87,7 +87,7 @@ describe('JsonFramer fuzz', () => {
   });
 
   it(`survives ${ITERATIONS} mutated streams with memory capped`, () => {
-    const r = seededRandom(0x8787);
+    const r = fuzzRandom(0x8787);
     let objects = 0;
     let errors = 0;
     for (let n = 0; n < ITERATIONS; n++) {
@@ -110,7 +110,7 @@ describe('JsonFramer fuzz', () => {
   });
 
   it(`gives the same events for ${ITERATIONS} mutated streams however they are cut`, () => {
-    const r = seededRandom(0x1285);
+    const r = fuzzRandom(0x1285);
     const feed = (chunks: Buffer[]): FramerEvent[] => {
       const f = new JsonFramer();
       return [...chunks.flatMap((c) => f.push(c)), ...f.closeDangling()];

@@ -8,6 +8,7 @@ import { PtcpBody, decodeBody, decodePtcp, encodeBody, encodePtcp } from '../../
 import { PtcpSession, PtcpSessionOptions } from '../../nodes/dahua/ptcp-session';
 import { seededRandom } from '../support/ffmpeg';
 import { waitFor } from '../support/node-red';
+import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -278,12 +279,12 @@ describe('PTCP session reliability', () => {
     }
   });
 
-  it('survives a fuzzed stream of datagrams after the handshake', async () => {
-    const random = seededRandom(77);
+  it('fuzz: survives a stream of mutated datagrams after the handshake', async () => {
+    const random = fuzzRandom(77);
     const s = new PtcpSession({ role: 'client', send: () => {}, heartbeatMs: 0 });
     s.start();
     s.receive(encodePtcp({ sent: 0, recv: 4, pid: 0x2ffff, lmid: 1, rmid: 0 }, encodeBody({ type: 'syn' })));
-    const iterations = Math.max(20_000, Number(process.env.P2PCAM_FUZZ_ITERATIONS) || 0);
+    const iterations = fuzzIterations(20_000);
     for (let i = 0; i < iterations; i++) {
       const body = Buffer.from(Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 256)));
       if (body.length > 0 && random() < 0.5) body[0] = 0x10 + Math.floor(random() * 12);

@@ -8,6 +8,15 @@ export function fuzzIterations(ciDefault: number): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? Math.max(fromEnv, ciDefault) : ciDefault;
 }
 
+/**
+ * The random source of a fuzz test that fixes its own seed: the same cases in CI every time,
+ * and other cases under `npm run fuzz --seed N`, which mixes N in.
+ */
+export function fuzzRandom(testSeed: number): Random {
+  const fromEnv = Number(process.env.P2PCAM_FUZZ_SEED);
+  return seededRandom(Number.isFinite(fromEnv) && fromEnv > 0 ? (testSeed ^ fromEnv) >>> 0 : testSeed);
+}
+
 export function fuzzSeed(): number {
   const fromEnv = Number(process.env.P2PCAM_FUZZ_SEED);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 0x5eed;

@@ -5,8 +5,8 @@ import { readJpegLuma } from '../../nodes/media/jpeg-dc-reader';
 import { JpegCorruptError, JpegUnsupportedError } from '../../nodes/media/jpeg-errors';
 import { HuffmanTable, standardTables } from '../../nodes/media/jpeg-huffman';
 import { LumaImage, lumaFromRgba } from '../../nodes/media/luma-image';
-import { seededRandom } from '../support/ffmpeg';
 import { StillSpec, jpegStill } from './media-fixtures';
+import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 
 function fullDecodeLuma(jpeg: Buffer): LumaImage {
   const img = jpegJs.decode(jpeg, { useTArray: true, formatAsRGBA: true });
@@ -173,7 +173,7 @@ describe('DC-only JPEG reader', () => {
 });
 
 /** Case count for the fuzz run; CI uses the default, `P2PCAM_FUZZ_ITERATIONS` raises it. */
-const FUZZ_CASES = Number(process.env.P2PCAM_FUZZ_ITERATIONS) > 0 ? Number(process.env.P2PCAM_FUZZ_ITERATIONS) : 20_000;
+const FUZZ_CASES = fuzzIterations(20_000);
 
 function mutate(seed: Buffer, random: () => number): Buffer {
   const pick = (n: number) => Math.floor(random() * n);
@@ -224,7 +224,7 @@ describe('DC-only JPEG reader under fuzzing', () => {
       jpegStill({ size: '64x48', pixFmt: 'yuvj444p' }),
       jpegStill({ size: '128x96', slices: 2 }),
     ];
-    const random = seededRandom(20_07);
+    const random = fuzzRandom(20_07);
     const outcomes = { ok: 0, corrupt: 0, unsupported: 0 };
     for (let n = 0; n < FUZZ_CASES; n++) {
       const input = mutate(seeds[n % seeds.length], random);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InterleavedFrame, RtspParseError, RtspRequest, RtspRequestParser } from '../../nodes/media/rtsp-request-parser';
-import { seededRandom } from '../support/ffmpeg';
+import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 
 type Event = { request: RtspRequest } | { interleaved: InterleavedFrame } | { error: RtspParseError };
 
@@ -94,9 +94,9 @@ describe('RtspRequestParser', () => {
     assert.equal(parser.bufferedBytes, 0);
   });
 
-  const iterations = Number(process.env.P2PCAM_FUZZ_ITERATIONS) || 20_000;
-  it(`survives ${iterations} mutated and re-chunked inputs, whole and chunked alike`, () => {
-    const random = seededRandom(0x5eed);
+  const iterations = fuzzIterations(20_000);
+  it(`fuzz: survives ${iterations} mutated and re-chunked inputs, whole and chunked alike`, () => {
+    const random = fuzzRandom(0x5eed);
     const corpus = Buffer.concat([
       Buffer.from(FFMPEG_SESSION, 'latin1'),
       Buffer.from([0x24, 0, 0, 4, 0x80, 0xc8, 0, 0]),

@@ -7,11 +7,12 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RtspServer } from '../../nodes/media/rtsp-server';
 import { StreamOut } from '../../nodes/media/stream-out';
-import { requireTool, runTool, seededRandom, testStream } from '../support/ffmpeg';
+import { requireTool, runTool, testStream } from '../support/ffmpeg';
 import { waitFor } from '../support/node-red';
 import { digestResponse, parseDigestHeader } from '../../nodes/media/rtsp-digest-auth';
 import { FrameFeed, framesOfFile } from './frame-feed';
 import { RtspTestClient } from './rtsp-test-client';
+import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 
 /** ffmpeg decodes `frames` video frames; any decoding error fails it (-xerror, -v error). */
 async function decodeWithFfmpeg(url: string, transport: 'tcp' | 'udp', frames = 20): Promise<string[]> {
@@ -397,10 +398,11 @@ describe('RTSP server, lifecycle', () => {
 });
 
 describe('RTSP server under hostile clients', () => {
-  const cases = Math.max(200, Math.floor((Number(process.env.P2PCAM_FUZZ_ITERATIONS) || 20_000) / 50));
-  it(`survives ${cases} connections of mutated request sequences and still serves`, async () => {
+  // a connection costs far more than a parsed request: one per 50 cases
+  const cases = Math.floor(fuzzIterations(20_000) / 50);
+  it(`fuzz: survives ${cases} connections of mutated request sequences and still serves`, async () => {
     const served = await servedStream('h264', { maxClients: 50, sessionTimeoutSec: 5 });
-    const random = seededRandom(0xbad);
+    const random = fuzzRandom(0xbad);
     const corpus = [
       'OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n',
       `DESCRIBE ${served.url} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n`,

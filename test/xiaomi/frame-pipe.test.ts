@@ -58,7 +58,7 @@ describe('frame pipe', () => {
   });
 
   const iterations = fuzzIterations(20_000);
-  it(`survives ${iterations} broken streams: frames within the cap, or a clean error`, () => {
+  it(`fuzz: survives ${iterations} broken streams: frames within the cap, or a clean error`, () => {
     const seed = fuzzSeed();
     const valid = Buffer.concat(FRAMES.slice(0, 4).map((f) => encodePipeFrame(f.payload, f.fields)));
     for (let n = 0; n < iterations; n++) {

@@ -7,14 +7,14 @@ import { decodeLocalAddrList, encryptInfoBlob, parseDeviceInfo, parseIdentify } 
 import { decodeInvertedStun, encodeInvertedStun } from '../../nodes/dahua/inverted-stun';
 import { decodeBody, decodePtcp, encodeBody, encodePtcp } from '../../nodes/dahua/ptcp-packet';
 import { buildXmlBody, parseXmlBody } from '../../nodes/dahua/xml-body';
-import { seededRandom } from '../support/ffmpeg';
+import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 
-const ITERATIONS = Math.max(20_000, Number(process.env.P2PCAM_FUZZ_ITERATIONS) || 0);
+const ITERATIONS = fuzzIterations(20_000);
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 /** A mutation of one of the seeds: bit flips, byte changes, cuts, splices, or pure noise. */
 function mutator(seeds: Buffer[], seed: number): () => Buffer {
-  const random = seededRandom(seed);
+  const random = fuzzRandom(seed);
   const int = (n: number): number => Math.floor(random() * n);
   return () => {
     const kind = int(6);
