@@ -18,7 +18,7 @@ export = function register(RED: RedAPI): void {
     node.deregister = (user: object) => void tunnels.remove(user);
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      void tunnels.end().finally(done);
+      tunnels.end().then(done, () => done());
     });
   }
 
