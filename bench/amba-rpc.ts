@@ -18,6 +18,7 @@
 import * as net from 'node:net';
 import { AmbaSession } from '../nodes/amba/amba-session';
 import { startSimulatedCamera } from '../nodes/amba/camera-simulator';
+import { listenTcp } from '../nodes/core/listening';
 
 const WARMUP = 2000;
 const SAMPLES = 4000;
@@ -39,8 +40,7 @@ async function echoPair(replyBytes: Buffer): Promise<{ roundTrip: (request: Buff
     sock.on('data', () => sock.write(replyBytes));
     sock.on('error', () => undefined);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  const client = net.connect(await listenTcp(server, 0, '127.0.0.1'), '127.0.0.1');
   client.setNoDelay(true);
   await new Promise((r) => client.once('connect', r));
   let got = 0;

@@ -7,6 +7,7 @@
 import { createServer, Server, Socket } from 'net';
 import { randomBytes } from 'crypto';
 import { startDahuaSimulator } from '../nodes/dahua/dahua-simulator';
+import { listenTcp } from '../nodes/core/listening';
 
 export type Direction = 'up' | 'down';
 
@@ -26,8 +27,7 @@ export class TransferService {
 
   static async start(): Promise<TransferService> {
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    return new TransferService(server, (server.address() as { port: number }).port);
+    return new TransferService(server, await listenTcp(server, 0, '127.0.0.1'));
   }
 
   /**

@@ -22,6 +22,8 @@ import { TunnelListener } from '../nodes/dahua/ptcp-tunnel';
 import { alternate, median, round } from './bench-support';
 import { Direction, FarEndCommand, FarEndReady, FarEndReply, SERVICE_DEVICE_PORT, TransferService } from './dahua-far-end';
 import { udpFloorOneThread, udpFloorTwoThreads } from './udp-floor';
+import { listenTcp } from '../nodes/core/listening';
+import { setTimeout as delay } from 'timers/promises';
 
 const MB = 1024 * 1024;
 const SIZE = Number(process.env.P2PCAM_BENCH_DAHUA_MB || 32) * MB;
@@ -29,24 +31,15 @@ const ROUNDS = Math.max(1, Number(process.env.P2PCAM_BENCH_DAHUA_ROUNDS) || 3);
 const TRANSFER_TIMEOUT_MS = 180_000;
 const RELAY_NAME = 'plain TCP relay on loopback (no loss), same bytes, same direction, same run';
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-}
-
-function portOf(server: Server): number {
-  return (server.address() as { port: number }).port;
-}
-
-async function plainRelay(targetPort: number): Promise<Server> {
-  const relay = createServer((inbound) => {
+async function plainRelay(targetPort: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((inbound) => {
     const outbound = connect(targetPort, '127.0.0.1');
     inbound.pipe(outbound);
     outbound.pipe(inbound);
     inbound.on('error', () => outbound.destroy());
     outbound.on('error', () => inbound.destroy());
   });
-  await listen(relay);
-  return relay;
+  return { server, port: await listenTcp(server, 0, '127.0.0.1') };
 }
 
 /**
@@ -83,7 +76,7 @@ async function online(connection: DahuaConnection): Promise<void> {
   const until = Date.now() + 30_000;
   while (connection.info.state !== 'online') {
     if (Date.now() > until) throw new Error(`the tunnel did not come online: ${connection.info.reason ?? connection.info.state}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await delay(20);
   }
 }
 
@@ -123,19 +116,19 @@ async function inProcessFigures(): Promise<Record<string, unknown>[]> {
         },
         async () => {
           sim.setFaults({});
-          return through(portOf(relay), c.direction)();
+          return through(relay.port, c.direction)();
         },
         ROUNDS,
       );
       figures.push(goodputFigure(`dahua tunnel goodput, ${c.what}`, m.subject, m.baseline, { retransmissions: connection.stats().retransmissions }));
     }
-    const floor = await alternate(() => udpFloorOneThread(SIZE), through(portOf(relay), 'up'), ROUNDS);
+    const floor = await alternate(() => udpFloorOneThread(SIZE), through(relay.port, 'up'), ROUNDS);
     figures.push(
       goodputFigure('UDP floor: PTCP-sized DATA and ACK datagrams between two bare sockets, no protocol', floor.subject, floor.baseline, {
         note: 'the ceiling for client → device in one Node.js process, where the device acks every packet; compare the 0 % loss client → device figure with it',
       }),
     );
-    const threaded = await alternate(() => udpFloorTwoThreads(SIZE), through(portOf(relay), 'up'), ROUNDS);
+    const threaded = await alternate(() => udpFloorTwoThreads(SIZE), through(relay.port, 'up'), ROUNDS);
     figures.push(
       goodputFigure('UDP floor with the sending socket on a worker thread, the answering one on the main thread', threaded.subject, threaded.baseline, {
         note: 'the ceiling of a tunnel that moved its UDP side to a thread of its own',
@@ -145,7 +138,7 @@ async function inProcessFigures(): Promise<Record<string, unknown>[]> {
     await tunnel.stop();
     connection.stop();
     await sim.close();
-    relay.close();
+    relay.server.close();
     await service.close();
   }
   return figures;
@@ -217,7 +210,7 @@ async function cpuFigures(): Promise<Record<string, unknown>[]> {
       const t: CpuSample[] = [];
       const r: CpuSample[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        r.push(await sample(portOf(relay), direction));
+        r.push(await sample(relay.port, direction));
         t.push(await sample(tunnel.port, direction));
       }
       const med = (xs: CpuSample[], key: keyof CpuSample): number => median(xs.map((x) => x[key]));
@@ -237,7 +230,7 @@ async function cpuFigures(): Promise<Record<string, unknown>[]> {
   } finally {
     await tunnel.stop();
     connection.stop();
-    relay.close();
+    relay.server.close();
     far.stop();
   }
   return figures;

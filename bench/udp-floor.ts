@@ -7,16 +7,13 @@
 
 import { Socket as UdpSocket, createSocket } from 'dgram';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
+import { bindUdp } from '../nodes/core/listening';
 
 const MB = 1024 * 1024;
 const PAYLOAD = 1280;
 const WINDOW = Math.floor((32 * 1024) / (PAYLOAD + 12));
 const DATA = Buffer.alloc(PAYLOAD + 36, 0x5a);
 const ACK = Buffer.alloc(24, 0x41);
-
-function bind(socket: UdpSocket): Promise<number> {
-  return new Promise((resolve) => socket.bind(0, '127.0.0.1', () => resolve(socket.address().port)));
-}
 
 /** Sends `bytes` as DATA datagrams on a connected socket, at most WINDOW unanswered; resolves with MB/s. */
 function sendWindowed(client: UdpSocket, bytes: number): Promise<number> {
@@ -60,7 +57,7 @@ function sendWindowed(client: UdpSocket, bytes: number): Promise<number> {
 /** The device's side: an ACK for every datagram, from a socket that is not connected. */
 async function answeringDevice(): Promise<{ device: UdpSocket; port: number; answer(clientPort: number): void }> {
   const device = createSocket('udp4');
-  const port = await bind(device);
+  const port = await bindUdp(device, 0, '127.0.0.1');
   return { device, port, answer: (clientPort) => device.on('message', () => device.send(ACK, clientPort, '127.0.0.1')) };
 }
 
@@ -68,7 +65,7 @@ async function answeringDevice(): Promise<{ device: UdpSocket; port: number; ans
 export async function udpFloorOneThread(bytes: number): Promise<number> {
   const { device, port, answer } = await answeringDevice();
   const client = createSocket('udp4');
-  answer(await bind(client));
+  answer(await bindUdp(client, 0, '127.0.0.1'));
   await new Promise<void>((resolve) => client.connect(port, '127.0.0.1', () => resolve()));
   try {
     return await sendWindowed(client, bytes);
@@ -97,7 +94,7 @@ export async function udpFloorTwoThreads(bytes: number): Promise<number> {
 
 async function workerMain(devicePort: number, bytes: number): Promise<void> {
   const client = createSocket('udp4');
-  const port = await bind(client);
+  const port = await bindUdp(client, 0, '127.0.0.1');
   await new Promise<void>((resolve) => client.connect(devicePort, '127.0.0.1', () => resolve()));
   parentPort!.postMessage(port);
   parentPort!.postMessage(await sendWindowed(client, bytes));

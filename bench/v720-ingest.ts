@@ -17,6 +17,8 @@ import { FakeCloud } from '../nodes/v720/fake-cloud';
 import { SimPictures } from '../nodes/v720/sim-pictures';
 import { startSimulatedCameras } from '../nodes/v720/camera-simulator';
 import { compare, round } from './bench-support';
+import { bindUdp } from '../nodes/core/listening';
+import { setTimeout as delay } from 'timers/promises';
 
 const CAMERAS = 32;
 const FPS = 10;
@@ -93,7 +95,7 @@ async function ingestFigure(): Promise<Record<string, unknown>> {
 async function cpuPercent(ms: number): Promise<number> {
   const start = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await new Promise((r) => setTimeout(r, ms));
+  await delay(ms);
   const used = process.cpuUsage(start);
   const wall = Number(process.hrtime.bigint() - t0) / 1000;
   return ((used.user + used.system) / wall) * 100;
@@ -157,10 +159,6 @@ async function cpuFigure(): Promise<Record<string, unknown>> {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** Waits until the cameras have stopped streaming (nobody watches any more). */
 async function quiet(cloud: FakeCloud): Promise<void> {
   for (let last = -1; cloud.channelCounts.datagrams !== last; ) {
@@ -174,9 +172,9 @@ async function bareReceiveCpu(child: ChildProcess, request: BlastRequest): Promi
   const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   let received = 0;
   socket.on('message', () => void received++);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const port = await bindUdp(socket, 0, '127.0.0.1');
   try {
-    child.send({ ...request, port: socket.address().port });
+    child.send({ ...request, port });
     const cpu = await cpuPercent(request.ms);
     await new Promise((resolve) => child.once('message', resolve)); // the child is done sending
     return { cpu, received };

@@ -20,6 +20,7 @@ import { PictureOptions, SimPictures } from './sim-pictures';
 import { seededRandom } from '../core/seeded-random';
 import { SimAudio, SimMediaCounts, SimMediaSender } from './sim-media-sender';
 import { SimSettings } from './sim-settings';
+import { bindUdp } from '../core/listening';
 
 export { CONFIRM_WINDOW_MS, CONFIRM_WINDOW_PACKETS } from './sim-media-sender';
 
@@ -280,7 +281,7 @@ export class SimulatedCamera extends EventEmitter {
     this.udp = udp;
     udp.on('error', () => this.closeUdp());
     udp.on('message', (datagram, rinfo) => this.onDatagram(datagram, { address: rinfo.address, port: rinfo.port }));
-    await new Promise<void>((resolve) => udp.bind(0, this.options.localAddress, () => resolve()));
+    await bindUdp(udp, 0, this.options.localAddress);
     const server = { address: cloud.host, port: cloud.tcpPort };
     const reflexive = await this.askAddress(udp, server);
     if (this.udp !== udp) return;
