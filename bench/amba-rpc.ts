@@ -17,7 +17,7 @@
 // 1-6 ms; without them they copy ~75 KB (mostly the simulator's request log) in under 1 ms.
 import * as net from 'node:net';
 import { AmbaSession } from '../nodes/amba/amba-session';
-import { startSimulatedCamera } from '../nodes/amba/camera-simulator';
+import { startSimulatedCamera } from '../sim/amba/camera-simulator';
 import { listenTcp } from '../nodes/core/listening';
 
 const WARMUP = 2000;

@@ -6,7 +6,7 @@
 
 import { createServer, Server, Socket } from 'net';
 import { randomBytes } from 'crypto';
-import { startDahuaSimulator } from '../nodes/dahua/dahua-simulator';
+import { startDahuaSimulator } from '../sim/dahua/dahua-simulator';
 import { listenTcp } from '../nodes/core/listening';
 
 export type Direction = 'up' | 'down';

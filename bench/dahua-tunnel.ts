@@ -17,7 +17,7 @@ import { createServer, connect, Server, Socket } from 'net';
 import { randomBytes } from 'crypto';
 import { DahuaConnection } from '../nodes/dahua/dahua-connection';
 import { WsseCredentials } from '../nodes/dahua/dh-http';
-import { startDahuaSimulator } from '../nodes/dahua/dahua-simulator';
+import { startDahuaSimulator } from '../sim/dahua/dahua-simulator';
 import { TunnelListener } from '../nodes/dahua/ptcp-tunnel';
 import { alternate, median, round } from './bench-support';
 import { Direction, FarEndCommand, FarEndReady, FarEndReply, SERVICE_DEVICE_PORT, TransferService } from './dahua-far-end';

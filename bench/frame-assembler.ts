@@ -3,7 +3,7 @@
 // only gathers each frame's pieces into one Buffer, the least any assembler must do.
 // The ratio is the price of finding the frames. Aim: ≥ 0.5.
 import * as fs from 'fs';
-import { StreamAssembler } from '../nodes/media/stream-assembler';
+import { StreamAssembler } from '../nodes/media/assembler/frame-assembler-engine';
 import { chunked, testStream } from '../test/support/ffmpeg';
 import { BenchFigure, compare, round } from './bench-support';
 

@@ -2,10 +2,10 @@
 // coefficients, compare with the background) beside a full jpeg-js decode of the same frames,
 // measured in the same run. The aim is a ratio of at least 5.
 import { execFileSync } from 'child_process';
-import { readJpegLuma } from '../nodes/media/jpeg-dc-reader';
-import { LumaMotionDetector } from '../nodes/media/luma-motion-detector';
-import { fullDecodeLuma } from '../nodes/media/motion-engine';
-import { DEFAULT_MOTION_SETTINGS } from '../nodes/media/motion-settings';
+import { readJpegLuma } from '../nodes/media/jpeg/jpeg-dc-reader';
+import { LumaMotionDetector } from '../nodes/media/motion/luma-motion-detector';
+import { fullDecodeLuma } from '../nodes/media/motion/motion-engine';
+import { DEFAULT_MOTION_SETTINGS } from '../nodes/media/motion/motion-settings';
 import { framesOf } from '../test/media/frame-feed';
 import { BenchFigure, round, usPerItem } from './bench-support';
 

@@ -8,10 +8,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as jpeg from 'jpeg-js';
-import { JpegPacketizer } from '../nodes/media/rtp-jpeg-packetizer';
+import { JpegPacketizer } from '../nodes/media/rtp/rtp-jpeg-packetizer';
 import type { FrameMessage } from '../nodes/core/frame';
-import { RtspServer } from '../nodes/media/rtsp-server';
-import { StreamOut } from '../nodes/media/stream-out';
+import { RtspServer } from '../nodes/media/rtsp/rtsp-server';
+import { StreamOut } from '../nodes/media/serving/stream-out-engine';
 import { framesOfFile } from '../test/media/frame-feed';
 import { mjpegFrames } from '../test/media/media-fixtures';
 import { testStream } from '../test/support/ffmpeg';

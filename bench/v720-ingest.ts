@@ -9,13 +9,13 @@
 import { ChildProcess, fork } from 'child_process';
 import { createSocket } from 'dgram';
 import { FrameStamper } from '../nodes/core/frame';
-import { jpegDimensions } from '../nodes/media/jpeg-markers';
+import { jpegDimensions } from '../nodes/media/jpeg/jpeg-markers';
 import { Cmd, MsgFlag, encodePacket } from '../nodes/v720/naxclow-header';
 import { JpegReassembler, fragmentJpeg } from '../nodes/v720/jpeg-reassembler';
 import { MediaChannel, Peer } from '../nodes/v720/media-channel';
 import { FakeCloud } from '../nodes/v720/fake-cloud';
-import { SimPictures } from '../nodes/v720/sim-pictures';
-import { startSimulatedCameras } from '../nodes/v720/camera-simulator';
+import { SimPictures } from '../sim/v720/sim-pictures';
+import { startSimulatedCameras } from '../sim/v720/camera-simulator';
 import { compare, round } from './bench-support';
 import { bindUdp } from '../nodes/core/listening';
 import { setTimeout as delay } from 'timers/promises';

@@ -9,7 +9,7 @@
 import { execFileSync } from 'child_process';
 import cameraNode = require('../nodes/xiaomi/xiaomi-p2p-camera');
 import inNode = require('../nodes/xiaomi/xiaomi-p2p-in');
-import { buildFakeTutk } from '../nodes/xiaomi/fake-tutk-build';
+import { buildFakeTutk } from '../sim/xiaomi/fake-tutk-build';
 import { TAB, delay, helper, removeHelperSpies, waitFor } from '../test/support/node-red';
 import { childProcessesOf, cpuSecondsOf } from '../test/support/processes';
 import { FakeEvent, fakeLogFile } from '../test/xiaomi/fake-support';

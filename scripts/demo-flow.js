@@ -125,7 +125,7 @@ function xiaomiTab({ xiaomi }) {
     {
       id: 'demo-xiaomi-comment', type: 'comment', z, x: 230, y: 40, wires: [],
       name: 'A Xiaomi camera through a stand-in TUTK library',
-      info: `The camera node loads a fake of the vendor's TUTK library (built from nodes/xiaomi/fake-tutk by npm start) from ${xiaomi.dir}, in a child process, exactly as it loads the real one. It streams a small generated H.264 picture. With a real camera, point the node at your own copy of the library and enter the camera's UID and AV password.`,
+      info: `The camera node loads a fake of the vendor's TUTK library (built from sim/xiaomi/fake-tutk by npm start) from ${xiaomi.dir}, in a child process, exactly as it loads the real one. It streams a small generated H.264 picture. With a real camera, point the node at your own copy of the library and enter the camera's UID and AV password.`,
     },
     {
       id: 'demo-xiaomi-in', type: 'xiaomi-p2p-in', z, x: 170, y: 100, wires: [['demo-xiaomi-video'], ['demo-xiaomi-audio'], ['demo-xiaomi-status']],

@@ -111,7 +111,24 @@ for (const [set, jsRel] of Object.entries(nr.nodes || {})) {
 
 // Only what users need: no tests, benchmarks, TypeScript sources or build state in the tarball.
 for (const file of packed) {
-  if (/^(dist\/(test|bench)\/|test\/|bench\/|scripts\/|nodes\/)|\.ts$|\.tsbuildinfo$|\.map$/.test(file)) fail('files', `${file} should not be in the packed tarball`);
+  if (/^(dist\/(test|bench|sim)\/|test\/|bench\/|sim\/|scripts\/|nodes\/)|\.ts$|\.tsbuildinfo$|\.map$/.test(file)) fail('files', `${file} should not be in the packed tarball`);
+}
+
+// The shipped code stands alone: no compiled node file reaches outside dist/nodes (a simulator, a test).
+function walkJs(dir, out = []) {
+  for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walkJs(full, out);
+    else if (entry.name.endsWith('.js')) out.push(full);
+  }
+  return out;
+}
+const shippedRoot = path.join(root, 'dist', 'nodes');
+for (const js of walkJs(shippedRoot)) {
+  for (const m of fs.readFileSync(js, 'utf8').matchAll(/require\((["'])(\.[^"']+)\1\)/g)) {
+    const target = path.resolve(path.dirname(js), m[2]);
+    if (!target.startsWith(shippedRoot + path.sep)) fail('files', `${path.relative(root, js)} requires ${m[2]}, outside the shipped dist/nodes`);
+  }
 }
 
 if (problems.length) {

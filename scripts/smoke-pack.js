@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// Pack-and-install smoke test: `npm pack`, install the tarball into a fresh Node-RED user
+// Pack-and-install smoke test: clone the committed HEAD afresh (no dist/, no node_modules), `npm ci`
+// and `npm pack` there (the prepack script must build), check that the tarball holds the compiled
+// nodes and nothing of the simulators or tests, install the tarball into a fresh Node-RED user
 // directory, start Node-RED 4 (Node 20) and Node-RED 5 (Node 22) headless on loopback, and
 // assert through the admin API (GET /nodes) that every node type of the collection is
 // registered and enabled with no load error. Exits non-zero, loudly, on any miss.
@@ -67,12 +69,30 @@ async function checkLine(label, nodeBin, redJs, userDir, expectedTypes) {
   }
 }
 
+/** What a user or the registry would get: a clone of HEAD, its own `npm ci`, `npm pack` (prepack builds). */
+function packFreshClone(work) {
+  if (execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim()) {
+    console.log('smoke: note: uncommitted changes are not in the packed clone; this checks HEAD');
+  }
+  const clone = path.join(work, 'clone');
+  execFileSync('git', ['clone', '--quiet', '--no-hardlinks', root, clone], { stdio: 'inherit' });
+  execFileSync(npm, ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: clone, stdio: ['ignore', 'ignore', 'inherit'] });
+  const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }))[0];
+  const files = packed.files.map((f) => f.path);
+  const misplaced = files.filter((f) => /^(dist\/(sim|test|bench)\/|sim\/|test\/|bench\/)|\.ts$/.test(f));
+  if (misplaced.length) throw new Error(`the tarball holds simulator or test files:\n  ${misplaced.join('\n  ')}`);
+  for (const js of Object.values(pkg['node-red'].nodes)) {
+    if (!files.includes(js)) throw new Error(`the tarball from a fresh clone has no ${js}: is the prepack build missing?`);
+  }
+  return packed;
+}
+
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'p2pcam-smoke-'));
   try {
-    const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
-    const tarball = path.join(work, packed[0].filename);
-    console.log(`smoke: packed ${packed[0].filename} (${packed[0].entryCount} files, ${packed[0].size} bytes)`);
+    const packed = packFreshClone(work);
+    const tarball = path.join(work, packed.filename);
+    console.log(`smoke: packed ${packed.filename} from a fresh clone (${packed.entryCount} files, ${packed.size} bytes, ${packed.unpackedSize} unpacked)`);
     const userDir = path.join(work, 'user');
     fs.mkdirSync(userDir);
     fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, description: 'smoke test' }));

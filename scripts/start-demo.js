@@ -13,6 +13,7 @@ const { freePort, httpGet } = require('./loopback');
 
 const root = path.resolve(__dirname, '..');
 const dist = (file) => path.join(root, 'dist', 'nodes', file);
+const sim = (file) => path.join(root, 'dist', 'sim', file);
 const userDir = path.join(root, '.demo');
 const port = Number(process.env.PORT) || 1880;
 const check = process.argv.includes('--check');
@@ -44,7 +45,7 @@ function prepareUserDir(flow, credentials) {
 /** The fake TUTK library, if a C compiler is there to build it. */
 function buildXiaomiFake() {
   try {
-    return require(dist('xiaomi/fake-tutk-build.js')).buildFakeTutk();
+    return require(sim('xiaomi/fake-tutk-build.js')).buildFakeTutk();
   } catch (err) {
     console.log(`demo: no Xiaomi camera (${err.message.split('\n')[0]})`);
     return null;
@@ -53,20 +54,20 @@ function buildXiaomiFake() {
 
 /** Simulators that Node-RED connects to: they run before it starts. */
 async function startServerSimulators() {
-  const { startTestPatternCamera } = require(dist('media/test-pattern-camera.js'));
-  const { startSimulatedCamera } = require(dist('amba/camera-simulator.js'));
+  const { startTestPatternCamera } = require(sim('media/test-pattern-camera.js'));
+  const { startSimulatedCamera } = require(sim('amba/camera-simulator.js'));
   // The square crosses in 4 s and rests 6 s: a motion start and end every 10 s.
   const testPattern = await startTestPatternCamera({ width: 640, height: 360, fps: 10, period: 40, pauseFrames: 60 });
   const amba = await startSimulatedCamera({ model: 'yi1' });
-  const { startDahuaSimulator } = require(dist('dahua/dahua-simulator.js'));
+  const { startDahuaSimulator } = require(sim('dahua/dahua-simulator.js'));
   const dahua = await startDahuaSimulator({ h264: h264Clip(), fps: 10 });
   return { testPattern, amba, dahua };
 }
 
 /** Ten seconds of the test pattern as H.264 for the Dahua device's RTSP server (no ffmpeg needed). */
 function h264Clip() {
-  const { TestPattern } = require(dist('media/test-pattern.js'));
-  const { H264PcmEncoder, rgbaToYuv420 } = require(dist('media/h264-pcm-encoder.js'));
+  const { TestPattern } = require(sim('media/test-pattern.js'));
+  const { H264PcmEncoder, rgbaToYuv420 } = require(sim('media/h264-pcm-encoder.js'));
   const pattern = new TestPattern({ width: 320, height: 240, period: 50 });
   const encoder = new H264PcmEncoder(320, 240);
   const units = [];
@@ -76,7 +77,7 @@ function h264Clip() {
 
 /** V720 cameras register with the cloud inside Node-RED, so they start once it is up. */
 async function startV720Cameras(v720) {
-  const { startSimulatedCameras } = require(dist('v720/camera-simulator.js'));
+  const { startSimulatedCameras } = require(sim('v720/camera-simulator.js'));
   const until = Date.now() + 60_000;
   for (;;) {
     try {

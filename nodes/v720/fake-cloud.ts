@@ -8,7 +8,7 @@ import * as http from 'http';
 import * as net from 'net';
 import { FanoutHub, HubStateInfo } from '../core/fanout-hub';
 import { FrameMessage, FrameStamper } from '../core/frame';
-import { jpegDimensions } from '../media/jpeg-markers';
+import { jpegDimensions } from '../media/jpeg/jpeg-markers';
 import { ApCameraLink, ApLinkOptions } from './ap-link';
 import { RecordingRef } from './ap-sdcard';
 import { BootstrapApi, BootstrapEvent } from './bootstrap-api';

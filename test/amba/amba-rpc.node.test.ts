@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import cameraNode = require('../../nodes/amba/amba-camera');
 import rpcNode = require('../../nodes/amba/amba-rpc');
-import { SimulatedCamera, SimulatedCameraOptions, startSimulatedCamera } from '../../nodes/amba/camera-simulator';
-import { SIM_MODELS, SimModelName } from '../../nodes/amba/sim-models';
+import { SimulatedCamera, SimulatedCameraOptions, startSimulatedCamera } from '../../sim/amba/camera-simulator';
+import { SIM_MODELS, SimModelName } from '../../sim/amba/sim-models';
 import { TAB, coreNode, helper, record, waitFor } from '../support/node-red';
 
 type Msg = Record<string, any>;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { AmbaReply, AmbaSession, AmbaSessionOptions, StateInfo } from '../../nodes/amba/amba-session';
-import { SimulatedCamera, SimulatedCameraOptions, startSimulatedCamera } from '../../nodes/amba/camera-simulator';
+import { SimulatedCamera, SimulatedCameraOptions, startSimulatedCamera } from '../../sim/amba/camera-simulator';
 import { waitFor } from '../support/node-red';
 
 const cleanup: (() => Promise<void>)[] = [];

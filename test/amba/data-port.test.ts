@@ -5,7 +5,7 @@ import { afterEach, describe, it } from 'node:test';
 import { AmbaClient } from '../../nodes/amba/amba-client';
 import { AmbaSession } from '../../nodes/amba/amba-session';
 import { waitFor } from '../support/node-red';
-import { SimulatedCamera, SimulatedCameraOptions, startSimulatedCamera } from '../../nodes/amba/camera-simulator';
+import { SimulatedCamera, SimulatedCameraOptions, startSimulatedCamera } from '../../sim/amba/camera-simulator';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

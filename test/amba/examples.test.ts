@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import cameraNode = require('../../nodes/amba/amba-camera');
 import rpcNode = require('../../nodes/amba/amba-rpc');
-import { SimulatedCamera, startSimulatedCamera } from '../../nodes/amba/camera-simulator';
+import { SimulatedCamera, startSimulatedCamera } from '../../sim/amba/camera-simulator';
 import { coreNode, helper, waitFor } from '../support/node-red';
 
 type Node = Record<string, any>;

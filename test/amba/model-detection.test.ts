@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { AmbaClient } from '../../nodes/amba/amba-client';
-import { SimulatedCamera, startSimulatedCamera } from '../../nodes/amba/camera-simulator';
-import { SimModelName } from '../../nodes/amba/sim-models';
+import { SimulatedCamera, startSimulatedCamera } from '../../sim/amba/camera-simulator';
+import { SimModelName } from '../../sim/amba/sim-models';
 import { ProfileName } from '../../nodes/amba/model-profiles';
 import { waitFor } from '../support/node-red';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { createServer, Server, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { DahuaSimulator, startDahuaSimulator } from '../../nodes/dahua/dahua-simulator';
+import { DahuaSimulator, startDahuaSimulator } from '../../sim/dahua/dahua-simulator';
 import { EstablishedSession, HandshakeError, HandshakeOptions, establish } from '../../nodes/dahua/handshake';
 import { ClientRealms } from '../../nodes/dahua/client-realms';
 import { DahuaConnection } from '../../nodes/dahua/dahua-connection';

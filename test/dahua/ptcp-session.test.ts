@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { FaultInjector } from '../../nodes/dahua/fault-injector';
+import { FaultInjector } from '../../sim/dahua/fault-injector';
 import { PtcpBody, decodeBody, decodePtcp, encodeBody, encodePtcp } from '../../nodes/dahua/ptcp-packet';
 import { PtcpSession, PtcpSessionOptions } from '../../nodes/dahua/ptcp-session';
 import { seededRandom } from '../support/ffmpeg';

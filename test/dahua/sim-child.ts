@@ -4,7 +4,7 @@
 // the count if it ran in the same process.
 import { fork, ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { startDahuaSimulator } from '../../nodes/dahua/dahua-simulator';
+import { startDahuaSimulator } from '../../sim/dahua/dahua-simulator';
 
 export const ECHO_DEVICE_PORTS = [9000, 9001];
 

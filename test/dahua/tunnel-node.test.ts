@@ -10,7 +10,7 @@ import { createServer, connect, Server, Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import deviceNode = require('../../nodes/dahua/dahua-p2p-device');
 import tunnelNode = require('../../nodes/dahua/dahua-ptcp-tunnel');
-import { DahuaSimulator, startDahuaSimulator } from '../../nodes/dahua/dahua-simulator';
+import { DahuaSimulator, startDahuaSimulator } from '../../sim/dahua/dahua-simulator';
 import { requireTool, testStream } from '../support/ffmpeg';
 import { TAB, helper, record, waitFor } from '../support/node-red';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import camMotion = require('../../nodes/media/cam-motion');
+import camMotion = require('../../nodes/media/motion/cam-motion');
 import { TAB, helper, record, waitFor } from '../support/node-red';
 import { ffmpegChildren, motionClip } from './media-fixtures';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { DecoderError, FfmpegDecoder, FfmpegMissingError } from '../../nodes/media/ffmpeg-decoder';
-import { readJpegLuma } from '../../nodes/media/jpeg-dc-reader';
-import { GrayPicture, PgmSplitter } from '../../nodes/media/pgm-splitter';
+import { DecoderError, FfmpegDecoder, FfmpegMissingError } from '../../nodes/media/decode/ffmpeg-decoder';
+import { readJpegLuma } from '../../nodes/media/jpeg/jpeg-dc-reader';
+import { GrayPicture, PgmSplitter } from '../../nodes/media/decode/pgm-splitter';
 import { requireTool, testStream } from '../support/ffmpeg';
 import { framesOfFile } from './frame-feed';
 import { isAlive, motionClip } from './media-fixtures';

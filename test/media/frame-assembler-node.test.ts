@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import frameAssembler = require('../../nodes/media/frame-assembler');
+import frameAssembler = require('../../nodes/media/assembler/frame-assembler');
 import { chunked, probePackets, testStream } from '../support/ffmpeg';
 import jpeg = require('jpeg-js');
 import { TAB, collect, coreNode, delay, expectedNodeRedMajor, helper, record, waitFor } from '../support/node-red';

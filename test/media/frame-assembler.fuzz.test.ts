@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { ASSEMBLER_MODES, AssemblerMode, StreamAssembler } from '../../nodes/media/stream-assembler';
+import { ASSEMBLER_MODES, AssemblerMode, StreamAssembler } from '../../nodes/media/assembler/frame-assembler-engine';
 import { testStream } from '../support/ffmpeg';
 import { fuzzIterations, fuzzSeed, mutate, randomBytes, randomChunks, randomInt, seededRandom } from '../fuzz/fuzz-support';
 

@@ -3,7 +3,7 @@
 // source would emit them.
 import * as fs from 'node:fs';
 import type { FrameMessage } from '../../nodes/core/frame';
-import { AssemblerMode, StreamAssembler } from '../../nodes/media/stream-assembler';
+import { AssemblerMode, StreamAssembler } from '../../nodes/media/assembler/frame-assembler-engine';
 
 /** The frames of a whole stream, as the StreamAssembler cuts them for camera `camera`. */
 export function framesOf(data: Buffer, mode: AssemblerMode, camera = 'cam'): FrameMessage[] {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import type { DropReason } from '../../nodes/media/frame-splitter';
-import { AssemblerMode, StreamAssembler } from '../../nodes/media/stream-assembler';
+import type { DropReason } from '../../nodes/media/splitters/frame-splitter';
+import { AssemblerMode, StreamAssembler } from '../../nodes/media/assembler/frame-assembler-engine';
 import type { FrameMessage } from '../../nodes/core/frame';
 import { StreamKind, chunked, probePackets, testStream } from '../support/ffmpeg';
 

@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { H264PcmEncoder, rgbaToYuv420 } from '../../nodes/media/h264-pcm-encoder';
-import { StreamAssembler } from '../../nodes/media/stream-assembler';
-import { TestPattern } from '../../nodes/media/test-pattern';
+import { H264PcmEncoder, rgbaToYuv420 } from '../../sim/media/h264-pcm-encoder';
+import { StreamAssembler } from '../../nodes/media/assembler/frame-assembler-engine';
+import { TestPattern } from '../../sim/media/test-pattern';
 import { probePackets, requireTool } from '../support/ffmpeg';
 
 function clip(frames: number, gop: number) {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as jpegJs from 'jpeg-js';
-import { readJpegLuma } from '../../nodes/media/jpeg-dc-reader';
-import { JpegCorruptError, JpegUnsupportedError } from '../../nodes/media/jpeg-errors';
-import { HuffmanTable, standardTables } from '../../nodes/media/jpeg-huffman';
-import { LumaImage, lumaFromRgba } from '../../nodes/media/luma-image';
+import { readJpegLuma } from '../../nodes/media/jpeg/jpeg-dc-reader';
+import { JpegCorruptError, JpegUnsupportedError } from '../../nodes/media/jpeg/jpeg-errors';
+import { HuffmanTable, standardTables } from '../../nodes/media/jpeg/jpeg-huffman';
+import { LumaImage, lumaFromRgba } from '../../nodes/media/motion/luma-image';
 import { StillSpec, jpegStill } from './media-fixtures';
 import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 

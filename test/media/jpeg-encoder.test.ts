@@ -6,10 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import jpeg = require('jpeg-js');
-import { JpegEncoder } from '../../nodes/media/jpeg-encoder';
-import { readJpegLuma } from '../../nodes/media/jpeg-dc-reader';
-import { jpegDimensions } from '../../nodes/media/jpeg-markers';
-import { JpegPacketizer } from '../../nodes/media/rtp-jpeg-packetizer';
+import { JpegEncoder } from '../../sim/media/jpeg-encoder';
+import { readJpegLuma } from '../../nodes/media/jpeg/jpeg-dc-reader';
+import { jpegDimensions } from '../../nodes/media/jpeg/jpeg-markers';
+import { JpegPacketizer } from '../../nodes/media/rtp/rtp-jpeg-packetizer';
 import { requireTool } from '../support/ffmpeg';
 
 function picture(width: number, height: number): Buffer {

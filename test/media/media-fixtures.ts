@@ -3,7 +3,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { FrameMessage } from '../../nodes/core/frame';
-import { AssemblerMode } from '../../nodes/media/stream-assembler';
+import { AssemblerMode } from '../../nodes/media/assembler/frame-assembler-engine';
 import { cachedFixture, fixtureKey, requireTool } from '../support/ffmpeg';
 import { childProcessesOf, commandOf } from '../support/processes';
 import { framesOf } from './frame-feed';

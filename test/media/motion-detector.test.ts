@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FrameSizeHeuristic } from '../../nodes/media/frame-size-heuristic';
-import { LumaImage } from '../../nodes/media/luma-image';
-import { LumaMotionDetector } from '../../nodes/media/luma-motion-detector';
-import { MotionEventTracker } from '../../nodes/media/motion-events';
-import { DEFAULT_MOTION_SETTINGS, MotionSettings, parseMask, resolveSettings } from '../../nodes/media/motion-settings';
+import { FrameSizeHeuristic } from '../../nodes/media/motion/frame-size-heuristic';
+import { LumaImage } from '../../nodes/media/motion/luma-image';
+import { LumaMotionDetector } from '../../nodes/media/motion/luma-motion-detector';
+import { MotionEventTracker } from '../../nodes/media/motion/motion-events';
+import { DEFAULT_MOTION_SETTINGS, MotionSettings, parseMask, resolveSettings } from '../../nodes/media/motion/motion-settings';
 import { seededRandom } from '../support/ffmpeg';
 
 const W = 80;

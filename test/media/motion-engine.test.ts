@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameMessage } from '../../nodes/core/frame';
-import { FfmpegMissingError } from '../../nodes/media/ffmpeg-decoder';
-import { JpegPath, MotionEngine, MotionInputError, MotionOutcome } from '../../nodes/media/motion-engine';
-import { DEFAULT_MOTION_SETTINGS, MotionSettings } from '../../nodes/media/motion-settings';
+import { FfmpegMissingError } from '../../nodes/media/decode/ffmpeg-decoder';
+import { JpegPath, MotionEngine, MotionInputError, MotionOutcome } from '../../nodes/media/motion/motion-engine';
+import { DEFAULT_MOTION_SETTINGS, MotionSettings } from '../../nodes/media/motion/motion-settings';
 import { ClipCodec, isAlive, motionClip } from './media-fixtures';
 
 /** Cool-down of one second: ten frames of the 10 fps clips. */

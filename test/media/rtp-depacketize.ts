@@ -1,7 +1,7 @@
 // The receiving side of the RTP payload formats, written from the RFCs for the tests: it turns
 // our payloads back into NAL units or a JPEG file, so a test can compare them with what went in.
-import { STANDARD_TABLES } from '../../nodes/media/jpeg-standard-huffman';
-import type { RtpPayload } from '../../nodes/media/rtp-packet';
+import { STANDARD_TABLES } from '../../nodes/media/jpeg/jpeg-standard-huffman';
+import type { RtpPayload } from '../../nodes/media/rtp/rtp-packet';
 
 function bytesOf(p: RtpPayload): Buffer {
   return Buffer.concat([p.prefix, p.body]);

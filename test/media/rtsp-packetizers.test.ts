@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as jpeg from 'jpeg-js';
-import { splitAnnexB } from '../../nodes/media/nal-units';
-import { G711Packetizer } from '../../nodes/media/rtp-g711-packetizer';
-import { H264Packetizer } from '../../nodes/media/rtp-h264-packetizer';
-import { H265Packetizer } from '../../nodes/media/rtp-h265-packetizer';
-import { JpegPacketizer } from '../../nodes/media/rtp-jpeg-packetizer';
-import { MAX_RTP_PAYLOAD_BYTES, PacketizeResult, RtpPayload } from '../../nodes/media/rtp-packet';
+import { splitAnnexB } from '../../nodes/media/h26x/nal-units';
+import { G711Packetizer } from '../../nodes/media/rtp/rtp-g711-packetizer';
+import { H264Packetizer } from '../../nodes/media/rtp/rtp-h264-packetizer';
+import { H265Packetizer } from '../../nodes/media/rtp/rtp-h265-packetizer';
+import { JpegPacketizer } from '../../nodes/media/rtp/rtp-jpeg-packetizer';
+import { MAX_RTP_PAYLOAD_BYTES, PacketizeResult, RtpPayload } from '../../nodes/media/rtp/rtp-packet';
 import { seededRandom, testStream } from '../support/ffmpeg';
 import { framesOfFile } from './frame-feed';
 import { mjpegFrames } from './media-fixtures';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { GopCache } from '../../nodes/media/gop-cache';
-import { DigestAuthenticator, digestResponse, parseDigestHeader } from '../../nodes/media/rtsp-digest-auth';
-import { buildSenderReport } from '../../nodes/media/rtcp-sender-report';
-import { RtpStreamState, readRtpHeader } from '../../nodes/media/rtp-packet';
-import { buildSdp } from '../../nodes/media/sdp';
-import { StreamOut } from '../../nodes/media/stream-out';
+import { GopCache } from '../../nodes/media/serving/gop-cache';
+import { DigestAuthenticator, digestResponse, parseDigestHeader } from '../../nodes/media/rtsp/rtsp-digest-auth';
+import { buildSenderReport } from '../../nodes/media/rtp/rtcp-sender-report';
+import { RtpStreamState, readRtpHeader } from '../../nodes/media/rtp/rtp-packet';
+import { buildSdp } from '../../nodes/media/rtsp/sdp';
+import { StreamOut } from '../../nodes/media/serving/stream-out-engine';
 
 function nonceOf(challenge: string): string {
   return parseDigestHeader(challenge)!.nonce;

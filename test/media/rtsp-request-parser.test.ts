@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InterleavedFrame, RtspParseError, RtspRequest, RtspRequestParser } from '../../nodes/media/rtsp-request-parser';
+import { InterleavedFrame, RtspParseError, RtspRequest, RtspRequestParser } from '../../nodes/media/rtsp/rtsp-request-parser';
 import { fuzzIterations, fuzzRandom } from '../fuzz/fuzz-support';
 
 type Event = { request: RtspRequest } | { interleaved: InterleavedFrame } | { error: RtspParseError };

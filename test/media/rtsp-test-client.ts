@@ -1,7 +1,7 @@
 // A minimal RTSP client for the tests that real clients cannot do: reading answers field by
 // field, sending broken or hostile requests, and reading interleaved RTP without decoding it.
 import * as net from 'node:net';
-import { readRtpHeader, RtpHeader } from '../../nodes/media/rtp-packet';
+import { readRtpHeader, RtpHeader } from '../../nodes/media/rtp/rtp-packet';
 
 export interface RtspAnswer {
   status: number;

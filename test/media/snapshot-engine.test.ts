@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameMessage } from '../../nodes/core/frame';
-import { SnapshotEngine, SnapshotInputError } from '../../nodes/media/snapshot-engine';
+import { SnapshotEngine, SnapshotInputError } from '../../nodes/media/snapshot/snapshot-engine';
 import { testStream } from '../support/ffmpeg';
 import { framesOfFile } from './frame-feed';
 import { motionClip } from './media-fixtures';

@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import jpeg = require('jpeg-js');
-import { StreamAssembler } from '../../nodes/media/stream-assembler';
-import { startTestPatternCamera } from '../../nodes/media/test-pattern-camera';
-import { TestPattern } from '../../nodes/media/test-pattern';
+import { StreamAssembler } from '../../nodes/media/assembler/frame-assembler-engine';
+import { startTestPatternCamera } from '../../sim/media/test-pattern-camera';
+import { TestPattern } from '../../sim/media/test-pattern';
 import { waitFor } from '../support/node-red';
 import { requireTool } from '../support/ffmpeg';
 

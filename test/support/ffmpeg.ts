@@ -5,7 +5,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { seededRandom } from '../../nodes/core/seeded-random';
+import { seededRandom } from '../../sim/core/seeded-random';
 
 const DEBIAN_PACKAGE: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', curl: 'curl', mosquitto: 'mosquitto', gcc: 'gcc', dig: 'dnsutils' };
 

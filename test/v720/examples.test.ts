@@ -9,7 +9,7 @@ import { afterEach, describe, it } from 'node:test';
 import v720Cloud = require('../../nodes/v720/v720-cloud');
 import v720CloudServer = require('../../nodes/v720/v720-cloud-server');
 import v720Command = require('../../nodes/v720/v720-command');
-import { SimulatedCamera } from '../../nodes/v720/camera-simulator';
+import { SimulatedCamera } from '../../sim/v720/camera-simulator';
 import { coreNode, helper, record, waitFor } from '../support/node-red';
 import { Mosquitto, startMosquitto } from './mosquitto';
 

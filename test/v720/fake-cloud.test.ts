@@ -7,8 +7,8 @@ import jpegJs = require('jpeg-js');
 import { FrameMessage } from '../../nodes/core/frame';
 import { Subscription } from '../../nodes/core/fanout-hub';
 import { FakeCloud } from '../../nodes/v720/fake-cloud';
-import { SimulatedCamera, startSimulatedCameras } from '../../nodes/v720/camera-simulator';
-import { SimPictures, simFrameNumber } from '../../nodes/v720/sim-pictures';
+import { SimulatedCamera, startSimulatedCameras } from '../../sim/v720/camera-simulator';
+import { SimPictures, simFrameNumber } from '../../sim/v720/sim-pictures';
 import { waitFor } from '../support/node-red';
 
 const pictures = new SimPictures({ width: 160, height: 120, distinct: 5 });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import jpegJs = require('jpeg-js');
 import { MsgFlag } from '../../nodes/v720/naxclow-header';
 import { JpegFragment, JpegReassembler, fragmentJpeg, unwrapJpeg } from '../../nodes/v720/jpeg-reassembler';
-import { SimPictures, simFrameNumber } from '../../nodes/v720/sim-pictures';
+import { SimPictures, simFrameNumber } from '../../sim/v720/sim-pictures';
 import { fuzzIterations, fuzzSeed, mutate, randomInt, seededRandom } from '../fuzz/fuzz-support';
 
 const pictures = new SimPictures({ width: 160, height: 120, distinct: 4 });

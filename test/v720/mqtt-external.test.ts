@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeCloud } from '../../nodes/v720/fake-cloud';
-import { SimulatedCamera } from '../../nodes/v720/camera-simulator';
+import { SimulatedCamera } from '../../sim/v720/camera-simulator';
 import { waitFor } from '../support/node-red';
 import { Mosquitto, startMosquitto } from './mosquitto';
 

@@ -10,9 +10,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import v720Cloud = require('../../nodes/v720/v720-cloud');
 import v720CloudServer = require('../../nodes/v720/v720-cloud-server');
 import v720Command = require('../../nodes/v720/v720-command');
-import { SimulatedApCamera } from '../../nodes/v720/ap-camera-simulator';
-import { SimulatedCamera, SimulatedCameraOptions } from '../../nodes/v720/camera-simulator';
-import { SimPictures } from '../../nodes/v720/sim-pictures';
+import { SimulatedApCamera } from '../../sim/v720/ap-camera-simulator';
+import { SimulatedCamera, SimulatedCameraOptions } from '../../sim/v720/camera-simulator';
+import { SimPictures } from '../../sim/v720/sim-pictures';
 import { TAB, collect, expectedNodeRedMajor, helper, record, waitFor } from '../support/node-red';
 import { requireTool } from '../support/ffmpeg';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { FakeCloud } from '../../nodes/v720/fake-cloud';
-import { SimulatedCamera } from '../../nodes/v720/camera-simulator';
+import { SimulatedCamera } from '../../sim/v720/camera-simulator';
 import { decodeDatagram } from '../../nodes/v720/naxclow-header';
 import { parseMessage } from '../../nodes/v720/naxclow-json';
 import { NaxclowFramer } from '../../nodes/v720/tcp-framer';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Koffi from 'koffi' with { 'resolution-mode': 'import' };
-import { FakeTutkBuild, buildFakeTutk } from '../../nodes/xiaomi/fake-tutk-build';
+import { FakeTutkBuild, buildFakeTutk } from '../../sim/xiaomi/fake-tutk-build';
 import { requireTool } from '../support/ffmpeg';
 
 const koffi: typeof Koffi = require('koffi');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import { afterEach, describe, it } from 'node:test';
 import { fetchP2PCredentials } from '../../nodes/xiaomi/miio-client';
-import { FakeMiioDevice, startFakeMiioDevice } from '../../nodes/xiaomi/miio-fake-device';
+import { FakeMiioDevice, startFakeMiioDevice } from '../../sim/xiaomi/miio-fake-device';
 import {
   MIIO_HELLO, MiioError, decodeMiioHeader, encodeHelloReply, decodeMiioPacket, decryptPayload, encodeMiioPacket, encryptPayload, miioKeys, parseMiioJson, parseToken,
 } from '../../nodes/xiaomi/miio-packet';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import cameraNode = require('../../nodes/xiaomi/xiaomi-p2p-camera');
 import inNode = require('../../nodes/xiaomi/xiaomi-p2p-in');
-import { startFakeMiioDevice } from '../../nodes/xiaomi/miio-fake-device';
+import { startFakeMiioDevice } from '../../sim/xiaomi/miio-fake-device';
 import { TAB, collect, expectedNodeRedMajor, helper, record, waitFor } from '../support/node-red';
 import { balance, fakeLogFile, fakeTutk } from './fake-support';
 
