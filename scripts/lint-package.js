@@ -131,6 +131,9 @@ for (const js of walkJs(shippedRoot)) {
   }
 }
 
+// Comments citing "§N" resolve to our protocol notes or to a listed standard (npm run lint:citations).
+for (const p of require('./lint-citations').checkCitations(root).problems) fail('citations', p);
+
 if (problems.length) {
   console.error(`lint:package: ${problems.length} problem(s)`);
   for (const p of problems) console.error(`  ✖ ${p}`);

@@ -1,5 +1,5 @@
-// Camera-side texts from the spec's test vectors (protocols/ambarella.md §11) and the captures
-// (captures/amba_transcripts.json), as the framer tests, the fuzzer and the benchmark use them.
+// Camera-side texts from the spec's test vectors (docs/protocols/ambarella.md §11) and the captures
+// (sim/amba/captures.json), as the framer tests, the fuzzer and the benchmark use them.
 
 /** One camera write per string, in the order of the spec's blocks. */
 export const CAMERA_TEXTS: readonly string[] = [

@@ -1,4 +1,4 @@
-// The spec's test vectors (dahua-ptcp.md §9): WSSE digests, DH-HTTP messages, LocalAddr
+// The spec's test vectors (docs/protocols/dahua.md §9): WSSE digests, DH-HTTP messages, LocalAddr
 // encodings, device-credential derivation, the Info blob, inverted STUN and PTCP packets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

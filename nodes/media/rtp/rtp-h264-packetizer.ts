@@ -19,7 +19,7 @@ const H264_FORMAT: NalPayloadFormat = {
   nalType: h264NalType,
   parameterSets: PARAMETER_SETS.h264,
   isKeyframe: (type) => type === H264_IDR,
-  // Type 0 is unspecified (§7.4.1): nothing a receiver can use.
+  // Type 0 is unspecified (H.264 §7.4.1): nothing a receiver can use.
   isSendable: (type) => type !== 0 && type < FIRST_RTP_RESERVED,
   // FU indicator: the NAL's F and NRI bits with type FU-A (§5.8).
   fuPayloadHeader: (nal) => [(nal[0] & 0xe0) | FU_A],

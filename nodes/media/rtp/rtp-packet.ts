@@ -8,7 +8,7 @@ export const RTP_VERSION = 2;
 export const RTP_HEADER_BYTES = 12;
 /**
  * Largest RTP packet we build: below the 1472-byte UDP payload of a 1500-byte MTU with room for
- * PPPoE and VPN overheads (research/peers.md §4.2), so no datagram is ever IP-fragmented.
+ * PPPoE and VPN overheads (docs/protocols/rtsp.md §6), so no datagram is ever IP-fragmented.
  */
 export const MAX_RTP_PACKET_BYTES = 1400;
 export const MAX_RTP_PAYLOAD_BYTES = MAX_RTP_PACKET_BYTES - RTP_HEADER_BYTES;

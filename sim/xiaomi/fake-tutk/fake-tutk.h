@@ -2,7 +2,7 @@
  * Test double of the ThroughTek (TUTK) IOTC and AV client libraries: the state shared by the fake
  * libIOTCAPIs.so (which owns it) and the fake libAVAPIs.so (which reaches it through exported
  * FakeTutk_* functions, so that AV cannot be loaded before IOTC is loaded globally, as with the
- * vendor's pair). Spec: shared/protocols/xiaomi-tutk.md §1.2 (signatures), §2 (error codes), §6.
+ * vendor's pair). Spec: docs/protocols/xiaomi.md §1.2 (signatures), §2 (error codes), §6.
  * Written from the spec for this repository; no vendor code.
  */
 #ifndef FAKE_TUTK_H
