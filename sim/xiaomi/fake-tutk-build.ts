@@ -1,4 +1,4 @@
-// Builds the fake TUTK libraries (nodes/xiaomi/fake-tutk/*.c, spec §6) with the machine's C
+// Builds the fake TUTK libraries (sim/xiaomi/fake-tutk/*.c, spec §6) with the machine's C
 // compiler, for the tests, the benchmark and the demo. Nothing built is committed: the output goes
 // to a cache directory keyed by the sources' hash, written atomically so parallel test files can
 // share it. The vendor libraries themselves are never part of this repository.
